@@ -1,0 +1,149 @@
+"""The application factory."""
+
+from flask import Flask, make_response, render_template, request
+from flask_wtf.csrf import CSRFError
+from sqlalchemy import event
+from sqlalchemy.engine import Engine
+from werkzeug.exceptions import HTTPException
+
+from mall import redis_setup
+from mall.extensions import csrf, db, htmx, limiter, login_manager, migrate
+from mall.settings import INSTANCE_DIR, PROJECT_ROOT, load_settings
+
+
+def build_app(test_config: dict | None = None) -> Flask:
+    app = Flask(
+        "mall",
+        root_path=str(PROJECT_ROOT / "mall"),
+        template_folder=str(PROJECT_ROOT / "templates"),
+        static_folder=str(PROJECT_ROOT / "static"),
+        instance_path=str(INSTANCE_DIR),
+    )
+    app.config.update(load_settings())
+    if test_config:
+        app.config.update(test_config)
+
+    _connect_redis(app)
+    db.init_app(app)
+    migrate.init_app(app, db, directory=str(PROJECT_ROOT / "migrations"), compare_type=True, render_as_batch=True)
+    login_manager.init_app(app)
+    csrf.init_app(app)
+    htmx.init_app(app)
+    limiter.init_app(app)
+
+    _register_models()
+    import mall.accounts.login  # noqa: F401  (user loader)
+    _register_blueprints(app)
+    _register_errors(app)
+    _register_hooks(app)
+
+    from mall import cli
+
+    cli.register(app)
+    return app
+
+
+def _connect_redis(app: Flask) -> None:
+    url = app.config["REDIS_URL"]
+    if not url:
+        server = redis_setup.embedded_redis()
+        app.extensions["flashmall.embedded_redis"] = server
+        url = app.config["REDIS_URL"] = redis_setup.redis_url_for(server)
+    app.extensions["flashmall.redis"] = redis_setup.connect(url)
+    app.config.setdefault("RATELIMIT_STORAGE_URI", redis_setup.limiter_storage_uri(url))
+    app.config.setdefault("RATELIMIT_HEADERS_ENABLED", True)
+    app.config.setdefault("RATELIMIT_SWALLOW_ERRORS", True)
+
+
+def _register_models() -> None:
+    import mall.accounts.models  # noqa: F401
+    import mall.catalog.models  # noqa: F401
+    import mall.drops.models  # noqa: F401
+    import mall.hubs.models  # noqa: F401
+    import tenants.models  # noqa: F401
+
+
+def _register_blueprints(app: Flask) -> None:
+    from mall.accounts.blueprint import bp as accounts_bp
+    from mall.brands.blueprint import bp as brands_bp
+    from mall.catalog.blueprint import bp as catalog_bp
+    from mall.drops.blueprint import bp as drops_bp
+    from mall.operator.blueprint import bp as operator_bp
+    from mall.storefront.blueprint import bp as storefront_bp
+
+    for bp in (storefront_bp, accounts_bp, brands_bp, catalog_bp, drops_bp, operator_bp):
+        app.register_blueprint(bp)
+
+
+def _register_errors(app: Flask) -> None:
+    messages = {
+        400: "That request could not be understood.",
+        403: "You do not have permission to do that.",
+        404: "We could not find that page.",
+        405: "That action is not allowed here.",
+        413: "That was too large to accept.",
+        429: "Too many requests right now.",
+        500: "Something went wrong on our side. Nothing you sent was lost; please try again.",
+    }
+
+    @app.errorhandler(CSRFError)
+    def csrf_error(error):
+        return _error_page(400, "Your form expired or was not sent from this site. Please reload and try again.")
+
+    @app.errorhandler(HTTPException)
+    def http_error(error: HTTPException):
+        response = _error_page(error.code or 500, messages.get(error.code, error.description))
+        if error.code == 429:
+            retry = getattr(error, "retry_after", None) or 1
+            response.headers["Retry-After"] = str(int(retry))
+        return response
+
+    @app.errorhandler(Exception)
+    def unexpected(error: Exception):
+        if isinstance(error, HTTPException):
+            return http_error(error)
+        app.logger.exception("Unhandled error")
+        db.session.rollback()
+        return _error_page(500, messages[500])
+
+
+def _error_page(code: int, message: str):
+    template = "errors/_error.html" if request.headers.get("HX-Request") else "errors/error.html"
+    try:
+        body = render_template(template, code=code, message=message)
+    except Exception:  # the error page itself must never become a stack trace
+        db.session.rollback()
+        body = f"<h1>{code}</h1><p>{message}</p>"
+    return make_response(body, code)
+
+
+def _register_hooks(app: Flask) -> None:
+    from mall import templating
+    from tenants.dashboard import release_tenant
+
+    templating.register(app)
+    app.teardown_request(release_tenant)
+
+    @app.after_request
+    def security_headers(response):
+        response.headers.setdefault("X-Content-Type-Options", "nosniff")
+        response.headers.setdefault("X-Frame-Options", "DENY")
+        response.headers.setdefault("Referrer-Policy", "strict-origin-when-cross-origin")
+        response.headers.setdefault(
+            "Content-Security-Policy",
+            "default-src 'self'; img-src 'self' data:; style-src 'self' 'unsafe-inline'; "
+            "script-src 'self'; frame-ancestors 'none'; base-uri 'self'; form-action 'self'",
+        )
+        response.vary.add("HX-Request")
+        return response
+
+
+@event.listens_for(Engine, "connect")
+def _sqlite_pragmas(dbapi_connection, connection_record):
+    # SQLite enforces foreign keys only when asked; WAL lets readers run beside a writer.
+    if type(dbapi_connection).__module__.startswith("sqlite3"):
+        cursor = dbapi_connection.cursor()
+        cursor.execute("PRAGMA foreign_keys=ON")
+        cursor.execute("PRAGMA journal_mode=WAL")
+        cursor.execute("PRAGMA busy_timeout=10000")
+        cursor.close()

@@ -1,0 +1,96 @@
+from datetime import datetime
+
+from sqlalchemy import (
+    CheckConstraint,
+    DateTime,
+    ForeignKey,
+    ForeignKeyConstraint,
+    Integer,
+    String,
+    Text,
+    UniqueConstraint,
+)
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from mall.clock import utcnow
+from mall.extensions import db
+from mall.hubs.models import Hub
+from tenants.scoping import TenantOwned
+
+
+class Product(TenantOwned, db.Model):
+    __tablename__ = "products"
+    __table_args__ = (UniqueConstraint("tenant_id", "id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(120))
+    description: Mapped[str] = mapped_column(Text, default="")
+    created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+
+    variants: Mapped[list["Variant"]] = relationship(
+        back_populates="product",
+        primaryjoin="Product.id == foreign(Variant.product_id)",
+        order_by="Variant.id",
+        cascade="all, delete-orphan",
+    )
+
+
+class Variant(TenantOwned, db.Model):
+    """A sellable SKU; the composite key keeps it inside its product's brand."""
+
+    __tablename__ = "variants"
+    __table_args__ = (
+        UniqueConstraint("tenant_id", "id"),
+        UniqueConstraint("tenant_id", "sku"),
+        ForeignKeyConstraint(["tenant_id", "product_id"], ["products.tenant_id", "products.id"], ondelete="CASCADE"),
+        CheckConstraint("price_cents >= 0", name="price_nonnegative"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    product_id: Mapped[int] = mapped_column(Integer, index=True)
+    sku: Mapped[str] = mapped_column(String(40))
+    name: Mapped[str] = mapped_column(String(80), default="")
+    price_cents: Mapped[int] = mapped_column(Integer)
+    created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+
+    product: Mapped[Product] = relationship(
+        back_populates="variants", primaryjoin="Product.id == foreign(Variant.product_id)"
+    )
+    stock_levels: Mapped[list["StockLevel"]] = relationship(
+        back_populates="variant",
+        primaryjoin="Variant.id == foreign(StockLevel.variant_id)",
+        cascade="all, delete-orphan",
+    )
+
+    @property
+    def label(self) -> str:
+        return f"{self.product.name} — {self.name}" if self.name else self.product.name
+
+
+class StockLevel(TenantOwned, db.Model):
+    """Units of one variant at one shared hub.
+
+    The database is the last guard against overselling: sold can never pass on_hand.
+    Held units live in the stock engine; available = on_hand - held - sold.
+    """
+
+    __tablename__ = "stock_levels"
+    __table_args__ = (
+        UniqueConstraint("variant_id", "hub_id"),
+        ForeignKeyConstraint(["tenant_id", "variant_id"], ["variants.tenant_id", "variants.id"], ondelete="CASCADE"),
+        CheckConstraint("on_hand >= 0", name="on_hand_nonnegative"),
+        CheckConstraint("sold >= 0", name="sold_nonnegative"),
+        CheckConstraint("sold <= on_hand", name="never_oversold"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    variant_id: Mapped[int] = mapped_column(Integer, index=True)
+    hub_id: Mapped[int] = mapped_column(ForeignKey("hubs.id", ondelete="RESTRICT"), index=True)
+    on_hand: Mapped[int] = mapped_column(Integer, default=0)
+    sold: Mapped[int] = mapped_column(Integer, default=0)
+    updated_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow, onupdate=utcnow)
+
+    variant: Mapped[Variant] = relationship(
+        back_populates="stock_levels", primaryjoin="Variant.id == foreign(StockLevel.variant_id)"
+    )
+    hub: Mapped[Hub] = relationship()

@@ -1,0 +1,53 @@
+"""Settings, read only from the environment, with safe development defaults."""
+
+import os
+import secrets
+from pathlib import Path
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+INSTANCE_DIR = Path(os.environ.get("FLASHMALL_INSTANCE", PROJECT_ROOT / "instance"))
+DEV_SECRET_FILE = INSTANCE_DIR / "dev-secret-key"
+
+
+class ConfigError(RuntimeError):
+    """The environment does not describe a safe configuration."""
+
+
+def _dev_secret_key() -> str:
+    # A random per-checkout key: sessions survive restarts, nothing is committed.
+    INSTANCE_DIR.mkdir(parents=True, exist_ok=True)
+    if not DEV_SECRET_FILE.exists():
+        DEV_SECRET_FILE.write_text(secrets.token_urlsafe(48))
+    return DEV_SECRET_FILE.read_text().strip()
+
+
+def _database_url(url: str) -> str:
+    # SQLAlchemy wants an explicit driver for psycopg 3.
+    for prefix in ("postgres://", "postgresql://"):
+        if url.startswith(prefix):
+            return "postgresql+psycopg://" + url[len(prefix):]
+    return url
+
+
+def load_settings() -> dict:
+    env = os.environ.get("FLASHMALL_ENV", "development")
+    secret = os.environ.get("SECRET_KEY")
+    if env == "production" and not secret:
+        raise ConfigError("SECRET_KEY must be set when FLASHMALL_ENV=production")
+    database_url = os.environ.get("DATABASE_URL") or f"sqlite:///{INSTANCE_DIR / 'flashmall.db'}"
+    return {
+        "ENV_NAME": env,
+        "SECRET_KEY": secret or _dev_secret_key(),
+        "SQLALCHEMY_DATABASE_URI": _database_url(database_url),
+        "REDIS_URL": os.environ.get("REDIS_URL", ""),
+        "MALL_TIMEZONE": os.environ.get("MALL_TIMEZONE", "UTC"),
+        "SESSION_COOKIE_HTTPONLY": True,
+        "SESSION_COOKIE_SAMESITE": "Lax",
+        "SESSION_COOKIE_SECURE": env == "production",
+        "REMEMBER_COOKIE_SECURE": env == "production",
+        "WTF_CSRF_TIME_LIMIT": None,
+        "MAX_CONTENT_LENGTH": 256 * 1024,
+        "RATELIMIT_ENABLED": os.environ.get("RATELIMIT_ENABLED", "1") == "1",
+        "LOGIN_RATE_LIMIT": os.environ.get("LOGIN_RATE_LIMIT", "10 per minute"),
+        "AVAILABILITY_CACHE_SECONDS": float(os.environ.get("AVAILABILITY_CACHE_SECONDS", "0.5")),
+    }
