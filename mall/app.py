@@ -60,6 +60,7 @@ def _register_models() -> None:
     import mall.catalog.models  # noqa: F401
     import mall.drops.models  # noqa: F401
     import mall.hubs.models  # noqa: F401
+    import mall.orders.models  # noqa: F401
     import tenants.models  # noqa: F401
 
 
@@ -67,11 +68,12 @@ def _register_blueprints(app: Flask) -> None:
     from mall.accounts.blueprint import bp as accounts_bp
     from mall.brands.blueprint import bp as brands_bp
     from mall.catalog.blueprint import bp as catalog_bp
+    from mall.checkout.blueprint import bp as checkout_bp
     from mall.drops.blueprint import bp as drops_bp
     from mall.operator.blueprint import bp as operator_bp
     from mall.storefront.blueprint import bp as storefront_bp
 
-    for bp in (storefront_bp, accounts_bp, brands_bp, catalog_bp, drops_bp, operator_bp):
+    for bp in (storefront_bp, checkout_bp, accounts_bp, brands_bp, catalog_bp, drops_bp, operator_bp):
         app.register_blueprint(bp)
 
 

@@ -49,5 +49,12 @@ def load_settings() -> dict:
         "MAX_CONTENT_LENGTH": 256 * 1024,
         "RATELIMIT_ENABLED": os.environ.get("RATELIMIT_ENABLED", "1") == "1",
         "LOGIN_RATE_LIMIT": os.environ.get("LOGIN_RATE_LIMIT", "10 per minute"),
+        "HOLD_RATE_PER_CART": int(os.environ.get("HOLD_RATE_PER_CART", "20")),
+        "HOLD_RATE_PER_IP": int(os.environ.get("HOLD_RATE_PER_IP", "600")),
+        "CHECKOUT_RATE_LIMIT": os.environ.get("CHECKOUT_RATE_LIMIT", "10 per minute"),
+        "PUBLIC_BASE_URL": os.environ.get("PUBLIC_BASE_URL", "http://127.0.0.1:5000"),
+        "SMTP_HOST": os.environ.get("SMTP_HOST", ""),
+        "SMTP_PORT": int(os.environ.get("SMTP_PORT", "25")),
+        "MAIL_FROM": os.environ.get("MAIL_FROM", "Flashmall <orders@flashmall.test>"),
         "AVAILABILITY_CACHE_SECONDS": float(os.environ.get("AVAILABILITY_CACHE_SECONDS", "0.5")),
     }

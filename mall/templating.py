@@ -1,6 +1,6 @@
 """Filters and globals every template may use."""
 
-from datetime import datetime
+from datetime import datetime, timezone
 
 from flask import Flask, g
 from flask_login import current_user
@@ -14,6 +14,10 @@ def money(cents: int | None) -> str:
     if cents is None:
         return ""
     return f"£{cents // 100:,}.{cents % 100:02d}"
+
+
+def ms_iso(epoch_ms: int) -> str:
+    return datetime.fromtimestamp(epoch_ms / 1000, timezone.utc).isoformat().replace("+00:00", "Z")
 
 
 def local_time(moment: datetime | None, fmt: str = "%a %d %b, %H:%M") -> str:
@@ -38,6 +42,7 @@ def register(app: Flask) -> None:
     app.jinja_env.filters["money"] = money
     app.jinja_env.filters["local_time"] = local_time
     app.jinja_env.filters["iso_utc"] = iso_utc
+    app.jinja_env.filters["ms_iso"] = ms_iso
     app.jinja_env.globals["my_brands"] = my_brands
     app.jinja_env.globals["now_utc"] = utcnow
 

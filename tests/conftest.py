@@ -99,3 +99,12 @@ def app_ctx(app):
 @pytest.fixture
 def client(app) -> CsrfClient:
     return app.test_client()
+
+
+@pytest.fixture
+def engine(app_ctx):
+    """The stock engine on the test Redis, without rate limits."""
+    from mall.extensions import db, redis_client
+    from mall.stock.engine import StockEngine
+
+    return StockEngine(redis_client(), db.session)

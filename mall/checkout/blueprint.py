@@ -1,0 +1,151 @@
+"""The shopper's cart, checkout and private order page. No account needed."""
+
+import secrets
+
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from sqlalchemy import select
+from sqlalchemy.orm import selectinload
+
+from mall.checkout import services
+from mall.checkout.access import cart_token, client_ip, remember_cart, stock_engine
+from mall.checkout.cart import load_cart
+from mall.checkout.forms import CheckoutForm, HoldForm, QuantityForm
+from mall.extensions import db, limiter
+from mall.hubs.models import Hub, HubKind
+from mall.orders.models import Order, SubOrder
+
+bp = Blueprint("checkout", __name__)
+bp.after_request(remember_cart)
+
+
+def _checkout_limit():
+    from flask import current_app
+
+    return current_app.config["CHECKOUT_RATE_LIMIT"]
+
+
+def _cart_key():
+    return cart_token() or client_ip()
+
+
+@bp.post("/cart/holds")
+def hold():
+    form = HoldForm()
+    if not form.validate():
+        return _hold_reply(None, "Choose an item and a quantity between 1 and 50.", 422)
+    engine = stock_engine()
+    token = cart_token(create=True)
+    outcome = engine.place_hold(form.drop_id.data, form.variant_id.data, token, form.quantity.data, ip=client_ip())
+    if outcome.ok:
+        engine.forget_expired(token, request.form.get("replaces", ""))
+        return _hold_reply(outcome, "", 200)
+    if outcome.reason == "slow_down":
+        return _hold_reply(outcome, outcome.message, 429, {"Retry-After": str(max(1, outcome.retry_after_ms // 1000))})
+    return _hold_reply(outcome, outcome.message, 409)
+
+
+def _hold_reply(outcome, message: str, status: int, headers=None):
+    if request.headers.get("HX-Request"):
+        return render_template("checkout/_hold_result.html", outcome=outcome, message=message), status, headers or {}
+    if outcome is not None and outcome.ok:
+        flash("Held for you — check out before the countdown ends.")
+        return redirect(url_for("checkout.cart"), 303)
+    return render_template("checkout/hold_refused.html", message=message), status, headers or {}
+
+
+@bp.get("/cart")
+def cart():
+    view = load_cart(stock_engine(), cart_token())
+    template = "checkout/_cart.html" if request.headers.get("HX-Request") else "checkout/cart.html"
+    return render_template(template, cart=view)
+
+
+@bp.post("/cart/holds/<hold_id>/release")
+def release(hold_id: str):
+    token = cart_token()
+    if token and stock_engine().release_hold(token, hold_id):
+        flash("Removed from your cart; the units went back on sale.")
+    return redirect(url_for("checkout.cart"), 303)
+
+
+@bp.post("/cart/holds/<hold_id>/quantity")
+def change_quantity(hold_id: str):
+    form, token = QuantityForm(), cart_token()
+    if not token:
+        abort(404)
+    view = load_cart(stock_engine(), token)
+    line = next((line for line in view.lines if line.hold.id == hold_id), None)
+    if line is None:
+        flash("That hold is no longer in your cart.", "error")
+        return redirect(url_for("checkout.cart"), 303)
+    if not form.validate():
+        flash("Choose a quantity between 1 and 50.", "error")
+        return render_template("checkout/cart.html", cart=view), 422
+    outcome = stock_engine().resize_hold(token, hold_id, form.quantity.data, line.drop.per_shopper_limit)
+    if not outcome.ok:
+        flash(outcome.message, "error")
+        return render_template("checkout/cart.html", cart=load_cart(stock_engine(), token)), 409
+    return redirect(url_for("checkout.cart"), 303)
+
+
+@bp.route("/checkout", methods=["GET", "POST"])
+@limiter.limit(_checkout_limit, methods=["POST"], key_func=client_ip)
+@limiter.limit(_checkout_limit, methods=["POST"], key_func=_cart_key)
+def checkout():
+    engine, token = stock_engine(), cart_token()
+    form = CheckoutForm()
+    form.pickup_hub_id.choices = [(0, "Choose a pickup point")] + [(h.id, f"{h.name} — {h.address}") for h in _pickup_points()]
+    if request.method == "GET":
+        view = load_cart(engine, token)
+        for line in view.lines:
+            engine.extend_hold(token, line.hold.id)  # once per hold: time to type an address
+        view = load_cart(engine, token)
+        form.idempotency_key.data = secrets.token_urlsafe(24)
+        form.holds.data = view.hold_ids
+        return render_template("checkout/checkout.html", form=form, cart=view)
+    if not form.validate():
+        return render_template("checkout/checkout.html", form=form, cart=load_cart(engine, token)), 422
+    details = services.CheckoutDetails(
+        name=form.name.data.strip(),
+        email=form.email.data.strip(),
+        fulfilment=form.fulfilment.data,
+        pickup_hub_id=form.pickup_hub_id.data or None,
+        delivery_address=(form.delivery_address.data or "").strip(),
+        postcode=(form.postcode.data or "").strip().upper(),
+        payment_provider=form.payment_provider.data,
+    )
+    try:
+        order = services.place_order(
+            db.session, engine, token or "", form.idempotency_key.data, details, form.hold_ids(), client_ip()
+        )
+    except services.CheckoutError as error:
+        form.form_errors.append(error.message)
+        return render_template("checkout/checkout.html", form=form, cart=load_cart(engine, token)), error.status
+    _send_confirmation(order)
+    return redirect(url_for("checkout.track", token=order.tracking_token), 303)
+
+
+def _pickup_points() -> list[Hub]:
+    return list(
+        db.session.scalars(
+            select(Hub).where(Hub.kind == HubKind.PICKUP_POINT.value, Hub.active.is_(True)).order_by(Hub.name)
+        )
+    )
+
+
+def _send_confirmation(order: Order) -> None:
+    from mall.orders.emails import queue_delivery
+
+    queue_delivery(f"order-confirmation:{order.number}")
+
+
+@bp.get("/orders/<token>")
+def track(token: str):
+    order = db.session.scalar(
+        select(Order)
+        .where(Order.tracking_token == token)
+        .options(selectinload(Order.sub_orders).selectinload(SubOrder.lines))
+    )
+    if order is None:
+        abort(404)
+    return render_template("checkout/order.html", order=order)

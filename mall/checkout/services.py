@@ -1,0 +1,217 @@
+"""Checkout: holds become sold units exactly once, inside one database transaction."""
+
+import hashlib
+import json
+import secrets
+from collections import defaultdict
+from dataclasses import asdict, dataclass
+
+from sqlalchemy import select, update
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
+
+from mall.catalog.models import Variant
+from mall.checkout.payments import PROVIDERS
+from mall.clock import utcnow
+from mall.drops.models import Drop
+from mall.orders.models import LineStatus, Order, OrderLine, OutboxEmail, ShopperDropUnits, SubOrder
+from mall.stock import ledger
+from mall.stock.engine import StockEngine
+
+
+class CheckoutError(Exception):
+    def __init__(self, message: str, status: int = 422):
+        super().__init__(message)
+        self.message, self.status = message, status
+
+
+@dataclass(frozen=True)
+class CheckoutDetails:
+    name: str
+    email: str
+    fulfilment: str
+    pickup_hub_id: int | None
+    delivery_address: str
+    postcode: str
+    payment_provider: str
+
+    def fingerprint(self, hold_ids: list[str]) -> str:
+        body = json.dumps({**asdict(self), "holds": sorted(hold_ids)}, sort_keys=True)
+        return hashlib.sha256(body.encode()).hexdigest()
+
+
+def place_order(
+    session: Session, engine: StockEngine, cart: str, key: str, details: CheckoutDetails, hold_ids: list[str], ip: str = ""
+) -> Order:
+    """Exactly one order per idempotency key, whatever the retries or double clicks."""
+    fingerprint = details.fingerprint(hold_ids)
+    existing = session.scalar(select(Order).where(Order.idempotency_key == key))
+    if existing is not None:
+        return _replayed(existing, fingerprint)
+    if not hold_ids:
+        raise CheckoutError("Your cart is empty.")
+    holds = {h.id: h for h in engine.cart_holds(cart) if h.id in hold_ids}
+    if engine.claim(cart, key, hold_ids):
+        raise CheckoutError("Some of your holds expired before checkout. Please review your cart.", 409)
+    holds.update({h.id: h for h in engine.cart_holds(cart) if h.id in hold_ids})
+    try:
+        order = _write_order(session, key, fingerprint, cart, details, [holds[i] for i in hold_ids], ip)
+        session.commit()
+    except IntegrityError:
+        session.rollback()
+        existing = session.scalar(select(Order).where(Order.idempotency_key == key))
+        if existing is None:
+            engine.unclaim(key, hold_ids)
+            raise CheckoutError("Your order could not be placed. Please try again.", 409)
+        return _replayed(existing, fingerprint)
+    except CheckoutError:
+        session.rollback()
+        engine.unclaim(key, hold_ids)
+        raise
+    engine.finalize(key, hold_ids)
+    return order
+
+
+def _replayed(order: Order, fingerprint: str) -> Order:
+    if order.request_fingerprint != fingerprint:
+        raise CheckoutError("This checkout was already submitted with different details.", 409)
+    return order
+
+
+def _write_order(session, key, fingerprint, cart, details, holds, ip) -> Order:
+    provider = PROVIDERS.get(details.payment_provider)
+    if provider is None:
+        raise CheckoutError("Choose a way to pay.")
+    variants = {
+        v.id: v
+        for v in session.scalars(
+            select(Variant).where(Variant.id.in_({h.variant_id for h in holds})).execution_options(all_tenants=True)
+        )
+    }
+    total = sum(h.price_cents * h.quantity for h in holds)
+    order = Order(
+        number=_order_number(),
+        tracking_token=secrets.token_urlsafe(24),
+        idempotency_key=key,
+        request_fingerprint=fingerprint,
+        cart_token=cart,
+        shopper_name=details.name,
+        email=details.email.lower(),
+        fulfilment=details.fulfilment,
+        pickup_hub_id=details.pickup_hub_id if details.fulfilment == "pickup" else None,
+        delivery_address=details.delivery_address if details.fulfilment == "delivery" else "",
+        postcode=details.postcode,
+        payment_provider=provider.code,
+        payment_state=provider.authorize(total).value,
+        total_cents=total,
+        ip_address=ip[:45],
+    )
+    session.add(order)
+    session.flush()  # the unique idempotency key settles a duplicate checkout here, before any stock moves
+    by_brand = defaultdict(list)
+    for hold in holds:
+        by_brand[variants[hold.variant_id].tenant_id].append(hold)
+    for tenant_id, brand_holds in sorted(by_brand.items()):
+        sub = SubOrder(order_id=order.id, tenant_id=tenant_id, subtotal_cents=sum(h.price_cents * h.quantity for h in brand_holds))
+        session.add(sub)
+        session.flush()
+        for hold in brand_holds:
+            if not ledger.record_sale(session, hold.variant_id, hold.hub_id, hold.quantity):
+                raise CheckoutError(f"{variants[hold.variant_id].sku} just sold out. Please review your cart.", 409)
+            session.add(
+                OrderLine(
+                    tenant_id=tenant_id,
+                    sub_order_id=sub.id,
+                    drop_id=hold.drop_id,
+                    variant_id=hold.variant_id,
+                    hub_id=hold.hub_id,
+                    quantity=hold.quantity,
+                    unit_price_cents=hold.price_cents,
+                )
+            )
+    _count_towards_limits(session, holds, cart, order.email)
+    session.add(_confirmation_email(order))
+    session.flush()
+    return order
+
+
+def _count_towards_limits(session: Session, holds, cart: str, email: str) -> None:
+    """Per-shopper limits hold in the database too, by cart and by email, whatever Redis says."""
+    per_drop: dict[int, int] = defaultdict(int)
+    for hold in holds:
+        per_drop[hold.drop_id] += hold.quantity
+    limits = dict(
+        session.execute(select(Drop.id, Drop.per_shopper_limit).where(Drop.id.in_(per_drop)).execution_options(all_tenants=True)).all()
+    )
+    for drop_id, units in per_drop.items():
+        for shopper_key in (f"cart:{cart}", f"email:{email}"):
+            if not _add_units(session, drop_id, shopper_key, units, limits[drop_id]):
+                raise CheckoutError("That would take you past this drop's limit per shopper.", 409)
+
+
+def _add_units(session: Session, drop_id: int, shopper_key: str, units: int, cap: int) -> bool:
+    changed = session.execute(
+        update(ShopperDropUnits)
+        .where(
+            ShopperDropUnits.drop_id == drop_id,
+            ShopperDropUnits.shopper_key == shopper_key,
+            ShopperDropUnits.units + units <= ShopperDropUnits.cap,
+        )
+        .values(units=ShopperDropUnits.units + units)
+        .execution_options(synchronize_session=False)
+    ).rowcount
+    if changed:
+        return True
+    exists = session.scalar(
+        select(ShopperDropUnits.id).where(ShopperDropUnits.drop_id == drop_id, ShopperDropUnits.shopper_key == shopper_key)
+    )
+    if exists or units > cap:
+        return False
+    session.add(ShopperDropUnits(drop_id=drop_id, shopper_key=shopper_key, units=units, cap=cap))
+    session.flush()
+    return True
+
+
+def _confirmation_email(order: Order) -> OutboxEmail:
+    from flask import render_template  # the email is the one part of checkout that needs the web app
+
+    from mall.urls import external_url
+
+    link = external_url("checkout.track", token=order.tracking_token)
+    return OutboxEmail(
+        to_address=order.email,
+        subject=f"Your Flashmall order {order.number}",
+        body=render_template("checkout/email_confirmation.txt", order=order, link=link),
+        dedupe_key=f"order-confirmation:{order.number}",
+    )
+
+
+def _order_number() -> str:
+    alphabet = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"
+    return "FM-" + "".join(secrets.choice(alphabet) for _ in range(8))
+
+
+def cancel_line(session: Session, engine: StockEngine, line: OrderLine) -> bool:
+    """Cancel before hand-over: the units go back on sale exactly once."""
+    changed = session.execute(
+        update(OrderLine)
+        .where(OrderLine.id == line.id, OrderLine.status == LineStatus.ACTIVE.value)
+        .values(status=LineStatus.CANCELLED.value, cancelled_at=utcnow())
+        .execution_options(synchronize_session=False)
+    ).rowcount
+    if not changed:
+        session.rollback()
+        return False
+    ledger.return_sold_units(session, line.variant_id, line.hub_id, line.quantity)
+    order = line.sub_order.order
+    for shopper_key in (f"cart:{order.cart_token}", f"email:{order.email}"):
+        session.execute(
+            update(ShopperDropUnits)
+            .where(ShopperDropUnits.drop_id == line.drop_id, ShopperDropUnits.shopper_key == shopper_key)
+            .values(units=ShopperDropUnits.units - line.quantity)
+            .execution_options(synchronize_session=False)
+        )
+    session.commit()
+    engine.units_returned(line.variant_id, line.hub_id, line.quantity)
+    engine.redis.decrby(f"fm:lim:{line.drop_id}:{order.cart_token}", line.quantity)
+    return True

@@ -1,0 +1,59 @@
+"""Delivering outbox emails: SMTP when configured, otherwise they stay in the outbox for the operator to read."""
+
+import smtplib
+from email.message import EmailMessage
+
+from flask import current_app
+from sqlalchemy import select, update
+
+from mall.clock import utcnow
+from mall.extensions import db
+from mall.orders.models import OutboxEmail
+
+
+def queue_delivery(dedupe_key: str) -> None:
+    from mall.jobs.queues import enqueue
+
+    try:
+        enqueue("default", deliver_email, dedupe_key, job_id=f"email-{dedupe_key.replace(':', '-')}")
+    except Exception:  # the order stands; the email stays queued and the sweep delivers it later
+        current_app.logger.exception("Could not queue email %s", dedupe_key)
+
+
+def deliver_email(dedupe_key: str) -> str:
+    """Safe to run twice: only a queued email is sent, and it is marked sent in the same step."""
+    email = db.session.scalar(select(OutboxEmail).where(OutboxEmail.dedupe_key == dedupe_key))
+    if email is None or email.status != "queued":
+        return "nothing to do"
+    host = current_app.config.get("SMTP_HOST")
+    if not host:
+        _mark(email.id, "outbox")
+        return "kept in outbox"
+    claimed = db.session.execute(
+        update(OutboxEmail).where(OutboxEmail.id == email.id, OutboxEmail.status == "queued").values(status="sending")
+    ).rowcount
+    db.session.commit()
+    if not claimed:
+        return "nothing to do"
+    message = EmailMessage()
+    message["From"] = current_app.config["MAIL_FROM"]
+    message["To"] = email.to_address
+    message["Subject"] = email.subject
+    message.set_content(email.body)
+    try:
+        with smtplib.SMTP(host, current_app.config["SMTP_PORT"], timeout=20) as smtp:
+            smtp.send_message(message)
+    except (OSError, smtplib.SMTPException):
+        _mark(email.id, "queued")
+        raise
+    _mark(email.id, "sent")
+    return "sent"
+
+
+def _mark(email_id: int, status: str) -> None:
+    db.session.execute(
+        update(OutboxEmail)
+        .where(OutboxEmail.id == email_id)
+        .values(status=status, sent_at=utcnow() if status == "sent" else None)
+    )
+    db.session.commit()

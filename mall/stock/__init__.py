@@ -1,0 +1,1 @@
+"""The shared stock engine: holds in Redis for speed, the database as the record and the last guard."""

@@ -1,0 +1,215 @@
+-- Flashmall stock engine. Every function runs atomically inside Redis.
+-- Keys: fm:drop:<d> config hash; fm:avail:<v>:<h> free units; fm:held:<v>:<h> held units;
+-- fm:hold:<id> one hold; fm:exp zset of active holds by expiry; fm:claimed zset of holds inside a checkout;
+-- fm:cart:<token> set of hold ids; fm:gone:<token> expired holds to show in the cart; fm:lim:<d>:<token> units held+bought.
+
+local function release(id, reason)
+  local key = 'fm:hold:' .. id
+  local h = redis.call('HMGET', key, 'variant', 'hub', 'qty', 'cart', 'drop', 'state')
+  if not h[1] then
+    redis.call('ZREM', 'fm:exp', id)
+    return 0
+  end
+  local q = tonumber(h[3])
+  local avail = 'fm:avail:' .. h[1] .. ':' .. h[2]
+  local held = 'fm:held:' .. h[1] .. ':' .. h[2]
+  if redis.call('EXISTS', avail) == 1 then redis.call('INCRBY', avail, q) end
+  if redis.call('EXISTS', held) == 1 then redis.call('DECRBY', held, q) end
+  local lim = 'fm:lim:' .. h[5] .. ':' .. h[4]
+  if redis.call('DECRBY', lim, q) <= 0 then redis.call('DEL', lim) end
+  redis.call('SREM', 'fm:cart:' .. h[4], id)
+  if reason == 'expired' then
+    redis.call('HSET', 'fm:gone:' .. h[4], id, h[5] .. ':' .. h[1] .. ':' .. h[3])
+    redis.call('EXPIRE', 'fm:gone:' .. h[4], 86400)
+  end
+  redis.call('DEL', key)
+  redis.call('ZREM', 'fm:exp', id)
+  redis.call('ZREM', 'fm:claimed', id)
+  return q
+end
+
+local function reclaim(now, n)
+  local ids = redis.call('ZRANGEBYSCORE', 'fm:exp', '-inf', now, 'LIMIT', 0, n)
+  for _, id in ipairs(ids) do release(id, 'expired') end
+  return #ids
+end
+
+local function over_rate(key, limit, window_ms)
+  if limit <= 0 then return 0 end
+  local n = redis.call('INCR', key)
+  if n == 1 then redis.call('PEXPIRE', key, window_ms) end
+  if n > limit then
+    local ttl = redis.call('PTTL', key)
+    if ttl < 0 then ttl = window_ms end
+    return ttl
+  end
+  return 0
+end
+
+local function tier_percent(tiers, now)
+  if not tiers or tiers == '' then return 0 end
+  for from, till, pct in string.gmatch(tiers, '(%d+),(%d+),(%d+);') do
+    if tonumber(from) <= now and now < tonumber(till) then return tonumber(pct) end
+  end
+  return 0
+end
+
+-- ARGV: drop, variant, cart, qty, now_ms, ip, cart_limit, ip_limit, window_ms
+local function place_hold(a)
+  local drop, variant, cart, qty, now = a[1], a[2], a[3], tonumber(a[4]), tonumber(a[5])
+  local wait = over_rate('fm:rl:cart:' .. cart, tonumber(a[7]), tonumber(a[9]))
+  if wait == 0 then wait = over_rate('fm:rl:ip:' .. a[6], tonumber(a[8]), tonumber(a[9])) end
+  if wait > 0 then return {'err', 'slow_down', wait} end
+  local cfg = 'fm:drop:' .. drop
+  local f = redis.call('HMGET', cfg, 'starts', 'ends', 'hold_ms', 'limit', 'open', 'tiers',
+    'v:' .. variant .. ':price', 'v:' .. variant .. ':hubs')
+  if not f[1] then return {'reload'} end
+  if not f[7] then return {'err', 'not_in_drop', 0} end
+  if f[5] ~= '1' or now < tonumber(f[1]) or now >= tonumber(f[2]) then return {'err', 'not_live', 0} end
+  reclaim(now, 25)
+  local lim = 'fm:lim:' .. drop .. ':' .. cart
+  local used = tonumber(redis.call('GET', lim) or '0')
+  local limit = tonumber(f[4])
+  if used + qty > limit then return {'err', 'limit', limit - used} end
+  local chosen, total = nil, 0
+  for hub in string.gmatch(f[8], '(%d+)') do
+    local left = redis.call('GET', 'fm:avail:' .. variant .. ':' .. hub)
+    if not left then return {'reload'} end
+    left = tonumber(left)
+    total = total + left
+    if not chosen and left >= qty then chosen = hub end
+  end
+  if not chosen then return {'err', 'sold_out', total} end
+  local price = tonumber(f[7])
+  local pct = tier_percent(f[6], now)
+  price = price - math.floor((price * pct + 50) / 100)
+  local expires = now + tonumber(f[3])
+  local id = tostring(redis.call('INCR', 'fm:seq'))
+  redis.call('DECRBY', 'fm:avail:' .. variant .. ':' .. chosen, qty)
+  redis.call('INCRBY', 'fm:held:' .. variant .. ':' .. chosen, qty)
+  redis.call('HSET', 'fm:hold:' .. id, 'drop', drop, 'variant', variant, 'hub', chosen, 'qty', qty, 'cart', cart,
+    'price', price, 'expires', expires, 'hold_ms', f[3], 'extended', 0, 'state', 'active', 'created', now)
+  redis.call('ZADD', 'fm:exp', expires, id)
+  redis.call('SADD', 'fm:cart:' .. cart, id)
+  redis.call('INCRBY', lim, qty)
+  redis.call('PEXPIREAT', lim, tonumber(f[2]) + 86400000)
+  return {'ok', id, chosen, price, expires, total - qty}
+end
+
+-- ARGV: cart, id, reason
+local function release_hold(a)
+  local owner = redis.call('HGET', 'fm:hold:' .. a[2], 'cart')
+  if owner ~= a[1] then return 0 end
+  if redis.call('HGET', 'fm:hold:' .. a[2], 'state') ~= 'active' then return 0 end
+  return release(a[2], a[3])
+end
+
+-- ARGV: cart, id, now_ms : once per hold, give it a fresh hold length from now
+local function extend_hold(a)
+  local key = 'fm:hold:' .. a[2]
+  local h = redis.call('HMGET', key, 'cart', 'state', 'expires', 'hold_ms', 'extended')
+  if h[1] ~= a[1] or h[2] ~= 'active' then return {'err', 'gone'} end
+  local now = tonumber(a[3])
+  if tonumber(h[3]) <= now then release(a[2], 'expired'); return {'err', 'expired'} end
+  if h[5] == '1' then return {'err', 'already_extended', tonumber(h[3])} end
+  local expires = math.max(tonumber(h[3]), now + tonumber(h[4]))
+  redis.call('HSET', key, 'expires', expires, 'extended', 1)
+  redis.call('ZADD', 'fm:exp', expires, a[2])
+  return {'ok', expires}
+end
+
+-- ARGV: cart, id, new_qty, now_ms, limit
+local function resize_hold(a)
+  local key = 'fm:hold:' .. a[2]
+  local h = redis.call('HMGET', key, 'cart', 'state', 'expires', 'variant', 'hub', 'qty', 'drop')
+  if h[1] ~= a[1] or h[2] ~= 'active' then return {'err', 'gone', 0} end
+  local now, want = tonumber(a[4]), tonumber(a[3])
+  if tonumber(h[3]) <= now then release(a[2], 'expired'); return {'err', 'expired', 0} end
+  local delta = want - tonumber(h[6])
+  local lim = 'fm:lim:' .. h[7] .. ':' .. a[1]
+  local avail = 'fm:avail:' .. h[4] .. ':' .. h[5]
+  if delta > 0 then
+    local used = tonumber(redis.call('GET', lim) or '0')
+    if used + delta > tonumber(a[5]) then return {'err', 'limit', tonumber(a[5]) - used} end
+    local left = tonumber(redis.call('GET', avail) or '-1')
+    if left < delta then return {'err', 'sold_out', math.max(left, 0)} end
+  end
+  redis.call('DECRBY', avail, delta)
+  redis.call('INCRBY', 'fm:held:' .. h[4] .. ':' .. h[5], delta)
+  redis.call('INCRBY', lim, delta)
+  redis.call('HSET', key, 'qty', want)
+  return {'ok', want}
+end
+
+-- ARGV: cart, checkout_key, now_ms, id1, id2, ... : all or nothing
+local function claim_holds(a)
+  local now, bad = tonumber(a[3]), {}
+  for i = 4, #a do
+    local h = redis.call('HMGET', 'fm:hold:' .. a[i], 'cart', 'state', 'expires', 'claimed_by')
+    local mine_again = h[2] == 'claimed' and h[4] == a[2]
+    if h[1] ~= a[1] or not (mine_again or (h[2] == 'active' and tonumber(h[3]) > now)) then
+      table.insert(bad, a[i])
+    end
+  end
+  if #bad > 0 then
+    reclaim(now, 50)
+    return {'err', unpack(bad)}
+  end
+  for i = 4, #a do
+    redis.call('HSET', 'fm:hold:' .. a[i], 'state', 'claimed', 'claimed_by', a[2])
+    redis.call('ZREM', 'fm:exp', a[i])
+    redis.call('ZADD', 'fm:claimed', now, a[i])
+  end
+  return {'ok'}
+end
+
+-- ARGV: checkout_key, id1, ... : the sale is in the database; the held units are now sold units
+local function finalize_holds(a)
+  local n = 0
+  for i = 2, #a do
+    local key = 'fm:hold:' .. a[i]
+    local h = redis.call('HMGET', key, 'variant', 'hub', 'qty', 'cart', 'claimed_by')
+    if h[1] and h[5] == a[1] then
+      local held = 'fm:held:' .. h[1] .. ':' .. h[2]
+      if redis.call('EXISTS', held) == 1 then redis.call('DECRBY', held, tonumber(h[3])) end
+      redis.call('SREM', 'fm:cart:' .. h[4], a[i])
+      redis.call('DEL', key)
+      redis.call('ZREM', 'fm:claimed', a[i])
+      n = n + 1
+    end
+  end
+  return n
+end
+
+-- ARGV: checkout_key, now_ms, id1, ... : the sale did not happen; holds go back to the cart (or expire)
+local function unclaim_holds(a)
+  local now = tonumber(a[2])
+  for i = 3, #a do
+    local key = 'fm:hold:' .. a[i]
+    if redis.call('HGET', key, 'claimed_by') == a[1] and redis.call('HGET', key, 'state') == 'claimed' then
+      redis.call('HSET', key, 'state', 'active')
+      redis.call('HDEL', key, 'claimed_by')
+      redis.call('ZREM', 'fm:claimed', a[i])
+      local expires = tonumber(redis.call('HGET', key, 'expires'))
+      redis.call('ZADD', 'fm:exp', expires, a[i])
+      if expires <= now then release(a[i], 'expired') end
+    end
+  end
+  return 1
+end
+
+-- ARGV: now_ms, batch
+local function sweep_expired(a)
+  return reclaim(tonumber(a[1]), tonumber(a[2]))
+end
+
+local handlers = {
+  place_hold = place_hold, release_hold = release_hold, extend_hold = extend_hold, resize_hold = resize_hold,
+  claim_holds = claim_holds, finalize_holds = finalize_holds, unclaim_holds = unclaim_holds,
+  sweep_expired = sweep_expired,
+}
+local handler = handlers[ARGV[1]]
+if not handler then return redis.error_reply('unknown stock operation ' .. tostring(ARGV[1])) end
+local args = {}
+for i = 2, #ARGV do args[i - 1] = ARGV[i] end
+return handler(args)
