@@ -4,12 +4,22 @@ import hashlib
 import os
 import re
 
+from flask.globals import _cv_app
 from flask.testing import FlaskClient
 from itsdangerous import URLSafeTimedSerializer
 
 
 class CsrfClient(FlaskClient):
     """A test client that can submit forms the way a browser does, CSRF token included."""
+
+    def open(self, *args, **kwargs):
+        # Each request gets its own app context (own `g`, own DB session), as in production,
+        # even while the test itself holds one open for the `make` factory.
+        token = _cv_app.set(None)
+        try:
+            return super().open(*args, **kwargs)
+        finally:
+            _cv_app.reset(token)
 
     def csrf_token(self) -> str:
         with self.session_transaction() as session:

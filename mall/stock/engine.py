@@ -17,6 +17,7 @@ from sqlalchemy.orm import Session, selectinload
 from mall.catalog.models import StockLevel
 from mall.drops.models import Drop, DropStatus
 from mall.hubs.models import Hub, HubKind
+from mall.stock import ledger
 
 SCRIPT = (Path(__file__).with_name("scripts.lua")).read_text()
 
@@ -93,10 +94,11 @@ class StockEngine:
     def place_hold(self, drop_id: int, variant_id: int, cart: str, quantity: int = 1, *, ip: str = "", now=None) -> HoldOutcome:
         if quantity < 1:
             return HoldOutcome(False, "not_in_drop")
-        for _ in range(2):
+        for attempt in range(2):
+            counted = attempt == 0  # a reload retry is the same attempt: do not count it twice
             reply = self._call(
                 "place_hold", drop_id, variant_id, cart, quantity, now or now_ms(), ip or "-",
-                self.cart_rate, self.ip_rate, self.rate_window_ms,
+                self.cart_rate if counted else 0, self.ip_rate if counted else 0, self.rate_window_ms,
             )
             status = _s(reply[0])
             if status == "ok":
@@ -173,16 +175,30 @@ class StockEngine:
         return [(i, _s(k)) for i, k in zip(ids, keys) if k]
 
     # -- stock that changes outside a hold -------------------------------------------------------
+    def adjust_on_hand(self, variant_id: int, hub_id: int, delta: int) -> bool:
+        """Restock (delta > 0) or write off (delta < 0) at one hub; commits. Held and sold units cannot be written off."""
+        if delta == 0:
+            return True
+        taken = 2
+        if delta < 0:
+            taken = int(self._call("take_available", variant_id, hub_id, -delta))
+            if taken == 0:
+                return False
+        if not ledger.change_on_hand(self.session, variant_id, hub_id, delta):
+            self.session.rollback()
+            if taken == 1:
+                self.units_returned(variant_id, hub_id, -delta)
+            return False
+        self.session.commit()
+        if delta > 0:
+            self.units_returned(variant_id, hub_id, delta)
+        return True
+
     def units_returned(self, variant_id: int, hub_id: int, quantity: int) -> None:
         """After the database took units back (cancel, restock): make them holdable at once."""
         key = f"fm:avail:{variant_id}:{hub_id}"
         if self.redis.exists(key):
             self.redis.incrby(key, quantity)
-
-    def units_removed(self, variant_id: int, hub_id: int, quantity: int) -> None:
-        key = f"fm:avail:{variant_id}:{hub_id}"
-        if self.redis.exists(key):
-            self.redis.decrby(key, quantity)
 
     def forget_drop(self, drop_id: int) -> None:
         """The drop's settings changed: the next hold reloads them from the database."""

@@ -203,7 +203,18 @@ local function sweep_expired(a)
   return reclaim(tonumber(a[1]), tonumber(a[2]))
 end
 
+-- ARGV: variant, hub, qty : a brand writes off units; only units nobody holds can go
+local function take_available(a)
+  local key = 'fm:avail:' .. a[1] .. ':' .. a[2]
+  local left = redis.call('GET', key)
+  if not left then return 2 end
+  if tonumber(left) < tonumber(a[3]) then return 0 end
+  redis.call('DECRBY', key, tonumber(a[3]))
+  return 1
+end
+
 local handlers = {
+  take_available = take_available,
   place_hold = place_hold, release_hold = release_hold, extend_hold = extend_hold, resize_hold = resize_hold,
   claim_holds = claim_holds, finalize_holds = finalize_holds, unclaim_holds = unclaim_holds,
   sweep_expired = sweep_expired,

@@ -21,7 +21,7 @@ def two_brand_mall(make):
     return {"hub": hub, "pickup": pickup, "brands": brands, "drops": drops, "variants": variants}
 
 
-def pickup_details(pickup, email="ada@example.test") -> CheckoutDetails:
+def pickup_details(pickup, email="ada@example.com") -> CheckoutDetails:
     return CheckoutDetails(
         name="Ada Shopper",
         email=email,

@@ -51,7 +51,7 @@ def test_the_same_key_with_a_different_body_is_refused(engine, two_brand_mall):
     holds = _hold_both(engine, mall)
     place_order(db.session, engine, "cart-1", "key-0000000000000003", pickup_details(mall["pickup"]), holds)
     with pytest.raises(CheckoutError) as refused:
-        place_order(db.session, engine, "cart-1", "key-0000000000000003", pickup_details(mall["pickup"], "eve@example.test"), holds)
+        place_order(db.session, engine, "cart-1", "key-0000000000000003", pickup_details(mall["pickup"], "eve@example.com"), holds)
     assert refused.value.status == 409
     assert "different details" in refused.value.message
 

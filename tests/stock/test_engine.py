@@ -63,3 +63,13 @@ def test_units_come_back_from_the_database_after_redis_loses_everything(engine, 
     again = engine.place_hold(drop.id, variant.id, "b", 3)
     assert again.ok and again.hub_id == hub.id  # the lost hold's units are on sale again
     assert _ok(ledger.check_invariant(db.session, engine.redis))
+
+
+def test_a_brand_cannot_write_off_units_a_shopper_holds(engine, live_drop):
+    drop, variant, hub, _ = live_drop
+    assert engine.place_hold(drop.id, variant.id, "a", 3).ok  # all three micro-hub units held
+    assert not engine.adjust_on_hand(variant.id, hub.id, -1)
+    assert engine.adjust_on_hand(variant.id, hub.id, +2)
+    assert engine.adjust_on_hand(variant.id, hub.id, -2)
+    assert engine.availability(variant.id, [hub.id]) == {hub.id: 0}
+    assert all(row.ok for row in ledger.check_invariant(db.session, engine.redis))

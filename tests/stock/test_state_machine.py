@@ -1,0 +1,124 @@
+"""A hypothesis state machine over the stock engine: whatever shoppers, brands and Redis do,
+on_hand = available + held + sold at every hub, none negative, never more sold than stocked."""
+
+import itertools
+from datetime import timedelta
+
+import time_machine
+from hypothesis import HealthCheck, settings
+from hypothesis import strategies as st
+from hypothesis.stateful import RuleBasedStateMachine, invariant, precondition, rule, run_state_machine_as_test
+from sqlalchemy import select
+
+from mall.catalog.models import StockLevel
+from mall.checkout.services import CheckoutError, cancel_line, place_order
+from mall.extensions import db
+from mall.orders.models import LineStatus, OrderLine
+from mall.stock import ledger
+from tests.checkout.conftest import pickup_details
+
+CARTS = ["cart-a", "cart-b", "cart-c"]
+
+
+def test_stock_books_always_balance(app_ctx, make, engine):
+    keys = itertools.count(1)
+
+    class StockMachine(RuleBasedStateMachine):
+        def __init__(self):
+            super().__init__()
+            engine.redis.flushdb()
+            brand = make.brand()
+            self.hubs = [make.hub(kind="micro_hub"), make.hub(kind="central_reserve")]
+            self.pickup = make.hub(kind="pickup_point")
+            self.variant = make.product(brand).variants[0]
+            for hub, units in zip(self.hubs, (3, 2)):
+                make.stock(self.variant, hub, units)
+            self.drop = make.drop(brand, [self.variant], starts_in=timedelta(minutes=-1), lasts=timedelta(days=2), limit=4)
+            self.clock = time_machine.travel(self.drop.starts_at + timedelta(minutes=2), tick=False)
+            self.traveller = self.clock.start()
+
+        def teardown(self):
+            self.clock.stop()
+
+        def _levels(self):
+            db.session.expire_all()
+            return [c for c in ledger.check_invariant(db.session, engine.redis) if c.variant_id == self.variant.id]
+
+        @rule(cart=st.sampled_from(CARTS), qty=st.integers(1, 3))
+        def hold(self, cart, qty):
+            outcome = engine.place_hold(self.drop.id, self.variant.id, cart, qty)
+            assert outcome.ok or outcome.reason in ("sold_out", "limit")
+
+        @rule(cart=st.sampled_from(CARTS))
+        def extend_first_hold(self, cart):
+            holds = engine.cart_holds(cart)
+            if holds:
+                engine.extend_hold(cart, holds[0].id)
+
+        @rule(cart=st.sampled_from(CARTS), new_qty=st.integers(1, 3))
+        def change_quantity(self, cart, new_qty):
+            holds = engine.cart_holds(cart)
+            if holds:
+                engine.resize_hold(cart, holds[0].id, new_qty, self.drop.per_shopper_limit)
+
+        @rule(cart=st.sampled_from(CARTS))
+        def release_one(self, cart):
+            holds = engine.cart_holds(cart)
+            if holds:
+                engine.release_hold(cart, holds[-1].id)
+
+        @rule(cart=st.sampled_from(CARTS), twice=st.booleans())
+        def checkout(self, cart, twice):
+            ids = [h.id for h in engine.cart_holds(cart)]
+            if not ids:
+                return
+            key = f"key-{next(keys):016d}"
+            for _ in range(2 if twice else 1):
+                try:
+                    place_order(db.session, engine, cart, key, pickup_details(self.pickup, f"{cart}@example.com"), ids)
+                except CheckoutError:
+                    pass
+
+        @rule(minutes=st.integers(1, 25))
+        def time_passes(self, minutes):
+            self.traveller.shift(timedelta(minutes=minutes))
+            engine.sweep_expired()
+
+        @rule()
+        def cancel_a_sold_line(self):
+            line = db.session.scalar(
+                select(OrderLine).where(OrderLine.variant_id == self.variant.id, OrderLine.status == LineStatus.ACTIVE.value)
+            )
+            if line is not None:
+                assert cancel_line(db.session, engine, line)
+                assert not cancel_line(db.session, engine, line)  # exactly once
+
+        @rule(hub_index=st.integers(0, 1), delta=st.integers(-2, 4))
+        def restock(self, hub_index, delta):
+            engine.adjust_on_hand(self.variant.id, self.hubs[hub_index].id, delta)
+
+        @precondition(lambda self: True)
+        @rule()
+        def redis_loses_everything(self):
+            engine.redis.flushdb()
+
+        @invariant()
+        def books_balance(self):
+            for level in self._levels():
+                assert level.ok, level
+                assert level.sold <= level.on_hand
+
+        @invariant()
+        def database_never_oversells(self):
+            rows = db.session.execute(select(StockLevel.on_hand, StockLevel.sold)).all()
+            assert all(0 <= sold <= on_hand for on_hand, sold in rows)
+
+    run_state_machine_as_test(
+        StockMachine,
+        settings=settings(
+            max_examples=25,
+            stateful_step_count=25,
+            deadline=None,
+            suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
+        ),
+    )
