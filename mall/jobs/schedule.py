@@ -1,0 +1,59 @@
+"""Periodic jobs, enqueued by RQ's CronScheduler in a child process of `worker.py`."""
+
+import logging
+import multiprocessing
+import os
+
+from redis import Redis
+from rq.cron import CronScheduler
+from rq.exceptions import StopRequested
+
+from mall.jobs.drops import refresh_drop_statuses
+from mall.jobs.holds import deliver_queued_emails, sweep_expired_holds
+from mall.jobs.queues import JOB_TIMEOUTS
+
+# (function, queue, every N seconds)
+PERIODIC_JOBS = [
+    (refresh_drop_statuses, "default", 30),
+    (sweep_expired_holds, "high", 15),
+    (deliver_queued_emails, "low", 60),
+]
+
+
+class MallCronScheduler(CronScheduler):
+    """Stops by itself when the worker that started it is gone, so it is never orphaned."""
+
+    def __init__(self, connection: Redis, parent_pid: int, **kwargs):
+        super().__init__(connection, **kwargs)
+        self.parent_pid = parent_pid
+        for func, queue_name, seconds in PERIODIC_JOBS:
+            self.register(func, queue_name, interval=seconds, job_timeout=JOB_TIMEOUTS[queue_name])
+
+    def heartbeat(self) -> None:
+        if os.getppid() != self.parent_pid:
+            raise StopRequested()
+        super().heartbeat()
+
+
+def run_cron(redis_url: str, parent_pid: int) -> None:
+    from mall.redis_setup import connect
+
+    MallCronScheduler(connect(redis_url), parent_pid, logging_level=logging.INFO).start()
+
+
+def start_cron_process(redis_url: str) -> multiprocessing.Process:
+    # spawn: a clean interpreter that shares no sockets or embedded-Redis ownership with the worker
+    process = multiprocessing.get_context("spawn").Process(
+        target=run_cron, args=(redis_url, os.getpid()), name="flashmall-cron", daemon=True
+    )
+    process.start()
+    return process
+
+
+def stop_cron_process(process: multiprocessing.Process, timeout: float = 10) -> None:
+    if process.is_alive():
+        process.terminate()
+        process.join(timeout)
+    if process.is_alive():
+        process.kill()
+        process.join()
