@@ -70,11 +70,12 @@ def _register_blueprints(app: Flask) -> None:
     from mall.catalog.blueprint import bp as catalog_bp
     from mall.checkout.blueprint import bp as checkout_bp
     from mall.drops.blueprint import bp as drops_bp
+    from mall.health.blueprint import bp as health_bp
     from mall.operator.blueprint import bp as operator_bp
     from mall.orders.blueprint import bp as orders_bp
     from mall.storefront.blueprint import bp as storefront_bp
 
-    for bp in (storefront_bp, checkout_bp, accounts_bp, brands_bp, catalog_bp, drops_bp, orders_bp, operator_bp):
+    for bp in (health_bp, storefront_bp, checkout_bp, accounts_bp, brands_bp, catalog_bp, drops_bp, orders_bp, operator_bp):
         app.register_blueprint(bp)
 
 

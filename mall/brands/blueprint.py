@@ -1,18 +1,99 @@
-from tenants.dashboard import brand_blueprint
+"""A brand's overview, its team and its settings, under /brands/<slug>/."""
+
+from flask import flash, g, redirect, render_template, url_for
+from flask_login import current_user
+
+from mall.brands.forms import BrandSettingsForm, InviteForm, RoleForm
+from mall.brands.services import (
+    TeamRuleBroken,
+    brand_overview,
+    change_role,
+    invite_token,
+    remove_member,
+    team_of,
+    update_brand_settings,
+)
+from mall.clock import utcnow
+from tenants.dashboard import MANAGERS, brand_blueprint, requires_role
+from tenants.models import Membership, Role
+from tenants.scoping import get_for_tenant_or_404
 
 bp = brand_blueprint("brands", __name__)
 
 
 @bp.get("/")
 def dashboard():
-    return "dashboard"
+    overview = brand_overview(g.tenant, utcnow())
+    return render_template("brands/dashboard.html", overview=overview, can_manage=g.membership.role in MANAGERS)
+
+
+def _team_page(status=200, invite_form=None, invite_link=None, role_errors=None):
+    is_owner = g.membership.role == Role.OWNER
+    return render_template(
+        "brands/members.html",
+        team=team_of(g.tenant),
+        is_owner=is_owner,
+        invite_form=invite_form or (InviteForm(g.tenant, formdata=None) if is_owner else None),
+        invite_link=invite_link,
+        role_form_for=lambda member: RoleForm(formdata=None, role=member.role),
+        role_errors=role_errors or {},
+    ), status
 
 
 @bp.get("/members")
 def members():
-    return "members"
+    return _team_page()
 
 
-@bp.get("/settings")
+@bp.post("/members/invite")
+@requires_role(Role.OWNER)
+def invite():
+    form = InviteForm(g.tenant)
+    if not form.validate_on_submit():
+        return _team_page(422, invite_form=form)
+    token = invite_token(g.tenant, form.email.data, form.role.data)
+    link = url_for("accounts.invite", token=token, _external=True)
+    shown = {"url": link, "email": form.email.data, "role": form.role.data}
+    return _team_page(invite_form=InviteForm(g.tenant, formdata=None), invite_link=shown)
+
+
+@bp.post("/members/<int:membership_id>/role")
+@requires_role(Role.OWNER)
+def change_member_role(membership_id: int):
+    member = get_for_tenant_or_404(Membership, membership_id)
+    form = RoleForm()
+    if not form.validate_on_submit():
+        return _team_page(422, role_errors={member.id: "Choose owner, manager or support."})
+    try:
+        change_role(member, form.role.data)
+    except TeamRuleBroken as problem:
+        return _team_page(422, role_errors={member.id: str(problem)})
+    flash(f"{member.user.name} is now {member.role}.", "success")
+    return redirect(url_for("brands.members"), 303)
+
+
+@bp.post("/members/<int:membership_id>/remove")
+@requires_role(Role.OWNER)
+def remove_team_member(membership_id: int):
+    member = get_for_tenant_or_404(Membership, membership_id)
+    name, leaving = member.user.name, member.user_id == current_user.id
+    try:
+        remove_member(member)
+    except TeamRuleBroken as problem:
+        return _team_page(422, role_errors={member.id: str(problem)})
+    if leaving:
+        flash(f"You left {g.tenant.name}.", "success")
+        return redirect(url_for("storefront.home"), 303)
+    flash(f"{name} was removed from the team.", "success")
+    return redirect(url_for("brands.members"), 303)
+
+
+@bp.route("/settings", methods=["GET", "POST"])
+@requires_role(*MANAGERS)
 def settings():
-    return "settings"
+    form = BrandSettingsForm(obj=g.tenant)
+    if form.validate_on_submit():
+        update_brand_settings(g.tenant, form.tenant_values())
+        flash("Brand settings saved.", "success")
+        return redirect(url_for("brands.settings"), 303)
+    return render_template("brands/settings.html", form=form), 422 if form.is_submitted() else 200

@@ -1,8 +1,56 @@
-from flask import Blueprint
+"""Platform operator pages: shared hubs and the brand list. Nobody else learns this area exists."""
+
+from flask import Blueprint, abort, flash, redirect, render_template, url_for
+from flask_login import current_user
+
+from mall.clock import utcnow
+from mall.extensions import db, login_manager
+from mall.hubs.models import Hub
+from mall.operator import services
+from mall.operator.forms import HubForm
 
 bp = Blueprint("operator", __name__, url_prefix="/operator")
 
 
+@bp.before_request
+def operators_only():
+    if not current_user.is_authenticated:
+        return login_manager.unauthorized()
+    if not current_user.is_operator:
+        abort(404)
+
+
 @bp.get("/hubs")
 def hubs():
-    return "hubs"
+    return render_template("operator/hubs.html", rows=services.hubs_with_stock())
+
+
+@bp.route("/hubs/new", methods=["GET", "POST"])
+def new_hub():
+    form = HubForm(code_taken=services.hub_code_taken)
+    return _hub_form(form, Hub(), "New hub")
+
+
+@bp.route("/hubs/<int(max=2147483647):hub_id>/edit", methods=["GET", "POST"])
+def edit_hub(hub_id):
+    hub = db.session.get(Hub, hub_id) or abort(404)
+    form = HubForm(obj=hub, code_taken=lambda code: services.hub_code_taken(code, hub.id))
+    return _hub_form(form, hub, f"Edit {hub.code}")
+
+
+def _hub_form(form: HubForm, hub: Hub, heading: str):
+    if form.validate_on_submit():
+        try:
+            services.save_hub(hub, form.data)
+        except services.HubCodeTaken:
+            form.code.errors.append("Another hub already uses this code.")
+        else:
+            flash(f"Hub {hub.code} saved.", "success")
+            return redirect(url_for("operator.hubs"), 303)
+    status = 422 if form.is_submitted() else 200
+    return render_template("operator/hub_form.html", form=form, hub=hub, heading=heading), status
+
+
+@bp.get("/brands")
+def brands():
+    return render_template("operator/brands.html", rows=services.brands_overview(utcnow()))

@@ -1,13 +1,73 @@
-from flask import Blueprint
+"""The public mall: no account needed."""
+
+from flask import Blueprint, abort, render_template, request
+
+from mall.clock import utcnow
+from mall.drops.models import DropStatus
+from mall.drops.pricing import effective_status
+from mall.storefront import services
+from tenants.models import Tenant
 
 bp = Blueprint("storefront", __name__)
 
 
+def _brand_or_404(slug: str) -> Tenant:
+    brand = services.brand_by_slug(slug)
+    if brand is None:
+        abort(404)
+    return brand
+
+
+def _drop_or_404(brand: Tenant, drop_id: int, with_items: bool = True):
+    drop = services.shoppable_drop(brand, drop_id, with_items)
+    if drop is None:
+        abort(404)
+    return drop
+
+
 @bp.get("/")
 def home():
-    return "home"
+    live, upcoming = services.mall_front(utcnow())
+    return render_template("storefront/home.html", live=live, upcoming=upcoming, brands=services.all_brands())
 
 
 @bp.get("/shop/<slug>")
 def brand(slug):
-    return "brand"
+    brand = _brand_or_404(slug)
+    shelves = services.brand_shelves(brand, utcnow())
+    return render_template("storefront/brand.html", brand=brand, shelves=shelves)
+
+
+@bp.get("/shop/<slug>/drops/<int(max=2147483647):drop_id>")
+def drop(slug, drop_id):
+    brand = _brand_or_404(slug)
+    drop = _drop_or_404(brand, drop_id)
+    view = services.drop_view(drop, utcnow())
+    return render_template(
+        "storefront/drop.html",
+        brand=brand,
+        drop=drop,
+        view=view,
+        status=view.status,
+        availability=services.cached_availability(drop),
+        standalone=False,
+    )
+
+
+@bp.get("/shop/<slug>/drops/<int(max=2147483647):drop_id>/availability")
+def availability(slug, drop_id):
+    brand = _brand_or_404(slug)
+    drop = _drop_or_404(brand, drop_id, with_items=False)
+    status = effective_status(drop, utcnow())
+    # A click without JavaScript lands here, so that shopper gets a way back to the drop.
+    standalone = not request.headers.get("HX-Request")
+    body = render_template(
+        "storefront/_availability.html",
+        brand=brand,
+        drop=drop,
+        availability=services.cached_availability(drop),
+        standalone=standalone,
+    )
+    # 286 tells htmx to stop polling: an ended or cancelled drop's stock no longer moves.
+    over = status in (DropStatus.ENDED, DropStatus.CANCELLED)
+    return body, 286 if over and not standalone else 200

@@ -28,3 +28,12 @@
   document.addEventListener("DOMContentLoaded", function () { tick(); setInterval(tick, 1000); });
   document.addEventListener("htmx:afterSwap", tick);
 })();
+
+// Forms whose button carries data-confirm ask first; a button with data-once cannot be double-clicked.
+document.addEventListener("submit", function (event) {
+  var button = event.submitter || event.target.querySelector("[data-confirm]");
+  var question = button && button.getAttribute("data-confirm");
+  if (question && !window.confirm(question)) { event.preventDefault(); return; }
+  var once = event.target.querySelector("[data-once]");
+  if (once) { setTimeout(function () { once.disabled = true; }, 0); }
+}, true);

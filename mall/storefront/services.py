@@ -1,0 +1,311 @@
+"""What a shopper sees: live and upcoming drops, prices right now, and units left per hub."""
+
+import json
+from dataclasses import asdict, dataclass
+from datetime import datetime
+
+from flask import current_app
+from redis.exceptions import RedisError
+from sqlalchemy import inspect, select
+from sqlalchemy.orm import selectinload
+
+from mall.catalog.models import Product, StockLevel, Variant
+from mall.drops.models import Drop, DropItem, DropStatus
+from mall.drops.pricing import TierWindow, current_tier, discounted, effective_status, next_tier, price_at, tier_windows
+from mall.extensions import db, redis_client
+from tenants.models import Tenant
+
+HIDDEN = (DropStatus.DRAFT.value,)
+NOT_ON_SALE = (DropStatus.DRAFT.value, DropStatus.CANCELLED.value)
+PAST_DROPS_SHOWN = 12
+
+
+@dataclass(frozen=True)
+class HubAvailability:
+    hub_id: int
+    name: str
+    kind: str
+    kind_label: str
+    on_hand: int
+    sold: int
+    available: int
+
+    @property
+    def percent_left(self) -> int:
+        return round(100 * self.available / self.on_hand) if self.on_hand else 0
+
+
+@dataclass(frozen=True)
+class Availability:
+    hubs: list[HubAvailability]
+
+    @property
+    def units_left(self) -> int:
+        return sum(h.available for h in self.hubs)
+
+    @property
+    def sold(self) -> int:
+        return sum(h.sold for h in self.hubs)
+
+    @property
+    def sold_out(self) -> bool:
+        return self.units_left == 0
+
+
+@dataclass(frozen=True)
+class DropCard:
+    """One drop as a card: who sells it, the hero, the price now and what is left."""
+
+    drop: Drop
+    status: DropStatus
+    hero: Variant | None
+    list_price_cents: int | None
+    price_cents: int | None
+    percent_off: int
+    units_left: int
+    options: int = 1
+    price_varies: bool = False
+
+    @property
+    def brand(self) -> Tenant:
+        return self.drop.tenant
+
+    @property
+    def hero_label(self) -> str:
+        if self.hero is None:
+            return ""
+        return f"{self.hero.product.name} · {self.options} options" if self.options > 1 else self.hero.label
+
+
+def drop_loading_options():
+    """Everything a card or drop page reads, in a fixed number of queries whatever the drop count."""
+    return (
+        selectinload(Drop.tenant),
+        selectinload(Drop.tiers),
+        selectinload(Drop.items)
+        .selectinload(DropItem.variant)
+        .options(
+            selectinload(Variant.product),
+            selectinload(Variant.stock_levels).selectinload(StockLevel.hub),
+        ),
+    )
+
+
+def availability_by_hub(drop: Drop) -> Availability:
+    """Units a shopper can still get, per active hub, over the drop's hero variants.
+
+    The one place availability is computed; the stock engine subtracts held units here.
+    """
+    levels = [level for item in drop.items for level in item.variant.stock_levels if level.hub.active]
+    held = _held_units(levels)
+    totals: dict[int, dict] = {}
+    for level in levels:
+        row = totals.setdefault(level.hub_id, {"hub": level.hub, "on_hand": 0, "sold": 0, "available": 0})
+        row["on_hand"] += level.on_hand
+        row["sold"] += level.sold
+        row["available"] += max(level.on_hand - level.sold - held.get((level.variant_id, level.hub_id), 0), 0)
+    hubs = [
+        HubAvailability(
+            hub_id=hub_id,
+            name=row["hub"].name,
+            kind=row["hub"].kind,
+            kind_label=row["hub"].kind_label,
+            on_hand=row["on_hand"],
+            sold=row["sold"],
+            available=row["available"],
+        )
+        for hub_id, row in totals.items()
+    ]
+    hubs.sort(key=lambda h: (-h.available, h.name))
+    return Availability(hubs)
+
+
+def _held_units(levels: list[StockLevel]) -> dict[tuple[int, int], int]:
+    """Units shoppers hold right now, from the stock engine (none if Redis cannot answer)."""
+    if not levels:
+        return {}
+    try:
+        values = redis_client().mget([f"fm:held:{level.variant_id}:{level.hub_id}" for level in levels])
+    except RedisError:
+        return {}
+    return {(level.variant_id, level.hub_id): int(value or 0) for level, value in zip(levels, values)}
+
+
+def units_left(drop: Drop) -> int:
+    return availability_by_hub(drop).units_left
+
+
+def _cache_key(drop_id: int) -> str:
+    return f"storefront:availability:{drop_id}"
+
+
+def cached_availability(drop: Drop) -> Availability:
+    """Availability at most AVAILABILITY_CACHE_SECONDS stale; a surge reads Redis, not the stock tables.
+
+    `drop` may come without its items loaded: they are only read on a cache miss.
+    """
+    ttl_ms = int(current_app.config.get("AVAILABILITY_CACHE_SECONDS", 0.5) * 1000)
+    if ttl_ms <= 0:
+        return availability_by_hub(drop)
+    key = _cache_key(drop.id)
+    try:
+        blob = redis_client().get(key)
+    except RedisError:
+        blob = None  # Redis trouble degrades to a fresh read, never an error page
+    if blob:
+        try:
+            return Availability([HubAvailability(**row) for row in json.loads(blob)])
+        except (TypeError, ValueError):
+            pass  # a blob from an older shape of the cache: recompute it
+    availability = availability_by_hub(_with_stock(drop))
+    try:
+        redis_client().set(key, json.dumps([asdict(h) for h in availability.hubs]), px=ttl_ms)
+    except RedisError:
+        pass
+    return availability
+
+
+def _with_stock(drop: Drop) -> Drop:
+    if "items" not in inspect(drop).unloaded:
+        return drop
+    return db.session.scalars(
+        select(Drop).where(Drop.id == drop.id).options(*drop_loading_options()).execution_options(populate_existing=True)
+    ).one()
+
+
+def drop_card(drop: Drop, now: datetime) -> DropCard:
+    status = effective_status(drop, now)
+    variants = [item.variant for item in drop.items]
+    # The card leads with the cheapest hero, so "from £x" is never a lie.
+    hero = min(variants, key=lambda v: v.price_cents) if variants else None
+    tier = current_tier(drop, now) if status == DropStatus.LIVE else first_tier(drop)
+    percent = tier.percent_off if tier and status in (DropStatus.LIVE, DropStatus.SCHEDULED) else 0
+    return DropCard(
+        drop=drop,
+        status=status,
+        hero=hero,
+        list_price_cents=hero.price_cents if hero else None,
+        price_cents=price_at(drop, hero.price_cents, now) if hero else None,
+        percent_off=percent,
+        units_left=units_left(drop),
+        options=len(variants),
+        price_varies=len({v.price_cents for v in variants}) > 1,
+    )
+
+
+def first_tier(drop: Drop) -> TierWindow | None:
+    windows = tier_windows(drop)
+    return windows[0] if windows else None
+
+
+def mall_front(now: datetime) -> tuple[list[DropCard], list[DropCard]]:
+    """(live now, upcoming) across every brand: live ending soonest first, upcoming starting soonest first."""
+    drops = db.session.scalars(
+        select(Drop)
+        .where(Drop.status.not_in(NOT_ON_SALE), Drop.ends_at > now)
+        .options(*drop_loading_options())
+        .order_by(Drop.starts_at, Drop.id)
+    ).all()
+    cards = [drop_card(d, now) for d in drops]
+    live = sorted((c for c in cards if c.status == DropStatus.LIVE), key=lambda c: c.drop.ends_at)
+    upcoming = [c for c in cards if c.status == DropStatus.SCHEDULED]
+    return live, upcoming
+
+
+def all_brands() -> list[Tenant]:
+    return db.session.scalars(select(Tenant).order_by(Tenant.name)).all()
+
+
+def brand_by_slug(slug: str) -> Tenant | None:
+    return db.session.scalar(select(Tenant).where(Tenant.slug == slug))
+
+
+@dataclass(frozen=True)
+class BrandShelves:
+    live: list[DropCard]
+    upcoming: list[DropCard]
+    past: list[DropCard]
+
+
+def brand_shelves(brand: Tenant, now: datetime) -> BrandShelves:
+    """A brand's drops a shopper may see, split by what they are at `now`."""
+    drops = db.session.scalars(
+        select(Drop)
+        .where(Drop.tenant_id == brand.id, Drop.status.not_in(HIDDEN))
+        .options(*drop_loading_options())
+        .order_by(Drop.starts_at.desc(), Drop.id.desc())
+    ).all()
+    cards = [drop_card(d, now) for d in drops]
+    live = sorted((c for c in cards if c.status == DropStatus.LIVE), key=lambda c: c.drop.ends_at)
+    upcoming = sorted((c for c in cards if c.status == DropStatus.SCHEDULED), key=lambda c: c.drop.starts_at)
+    past = [c for c in cards if c.status in (DropStatus.ENDED, DropStatus.CANCELLED)][:PAST_DROPS_SHOWN]
+    return BrandShelves(live, upcoming, past)
+
+
+def shoppable_drop(brand: Tenant, drop_id: int, with_items: bool = True) -> Drop | None:
+    """A drop of this brand a shopper may open: another brand's drop or a draft is as good as missing."""
+    query = select(Drop).where(Drop.id == drop_id, Drop.tenant_id == brand.id, Drop.status.not_in(HIDDEN))
+    if with_items:
+        query = query.options(*drop_loading_options())
+    return db.session.scalar(query)
+
+
+@dataclass(frozen=True)
+class HeroPrice:
+    variant: Variant
+    list_price_cents: int
+    price_cents: int
+    next_price_cents: int | None
+
+
+@dataclass(frozen=True)
+class HeroProduct:
+    """A hero product with the prices of its variants in this drop."""
+
+    product: Product
+    variants: list[HeroPrice]
+
+
+@dataclass(frozen=True)
+class DropView:
+    """Everything the drop page says about prices and time."""
+
+    drop: Drop
+    status: DropStatus
+    heroes: list[HeroProduct]
+    tier: TierWindow | None
+    next_tier: TierWindow | None
+    tiers: list[TierWindow]
+
+    @property
+    def is_open(self) -> bool:
+        return self.status in (DropStatus.LIVE, DropStatus.SCHEDULED)
+
+
+def next_price_change(drop: Drop, now: datetime) -> TierWindow | None:
+    """The next moment a live drop's price moves: the next tier, or back to list price when a tier lapses."""
+    tier, following = current_tier(drop, now), next_tier(drop, now)
+    if tier and tier.ends_at < drop.ends_at and (following is None or following.starts_at > tier.ends_at):
+        return TierWindow(0, tier.ends_at, following.starts_at if following else drop.ends_at)
+    return following
+
+
+def drop_view(drop: Drop, now: datetime) -> DropView:
+    status = effective_status(drop, now)
+    tier = current_tier(drop, now) if status == DropStatus.LIVE else None
+    upcoming_tier = next_price_change(drop, now) if status == DropStatus.LIVE else None
+    if status == DropStatus.SCHEDULED:
+        tier = first_tier(drop)
+    heroes: dict[int, HeroProduct] = {}
+    for item in drop.items:
+        variant = item.variant
+        group = heroes.setdefault(variant.product_id, HeroProduct(variant.product, []))
+        group.variants.append(
+            HeroPrice(
+                variant=variant,
+                list_price_cents=variant.price_cents,
+                price_cents=price_at(drop, variant.price_cents, now),
+                next_price_cents=discounted(variant.price_cents, upcoming_tier.percent_off) if upcoming_tier else None,
+            )
+        )
+    return DropView(drop, status, list(heroes.values()), tier, upcoming_tier, tier_windows(drop))

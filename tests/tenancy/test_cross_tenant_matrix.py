@@ -1,0 +1,95 @@
+"""Every dashboard route, against a member of another brand (404) and an anonymous visitor (login)."""
+
+import re
+from datetime import timedelta
+
+import pytest
+from sqlalchemy import select
+
+from mall.checkout.services import place_order
+from mall.extensions import db
+from mall.orders.models import OrderLine
+from tenants.models import Membership
+from tests.checkout.conftest import pickup_details
+
+ID_PARAMS = ("drop_id", "product_id", "variant_id", "sub_order_id", "line_id", "membership_id")
+
+
+@pytest.fixture
+def brand_a_rows(make, engine):
+    """Brand A with one of every kind of row a dashboard URL can name."""
+    owner = make.user()
+    brand = make.brand(owner=owner)
+    hub, pickup = make.hub(), make.hub(kind="pickup_point")
+    product = make.product(brand)
+    variant = product.variants[0]
+    make.stock(variant, hub, 10)
+    drop = make.drop(brand, [variant], starts_in=timedelta(minutes=-1))
+    hold = engine.place_hold(drop.id, variant.id, "cart-x", 1).hold_id
+    place_order(db.session, engine, "cart-x", "key-matrix-000000000000", pickup_details(pickup), [hold])
+    line = db.session.scalar(select(OrderLine))
+    membership = db.session.scalar(select(Membership).where(Membership.tenant_id == brand.id))
+    return {
+        "slug": brand.slug,
+        "drop_id": drop.id,
+        "product_id": product.id,
+        "variant_id": variant.id,
+        "sub_order_id": line.sub_order_id,
+        "line_id": line.id,
+        "membership_id": membership.id,
+    }
+
+
+def _dashboard_rules(app):
+    rules = [r for r in app.url_map.iter_rules() if r.rule.startswith("/brands/<slug>")]
+    assert len(rules) >= 20, "the matrix must cover the whole dashboard"
+    unknown = {arg for r in rules for arg in r.arguments} - {"slug", *ID_PARAMS}
+    assert not unknown, f"add these URL parameters to the matrix: {unknown}"
+    return rules
+
+
+def _requests(app, values):
+    for rule in _dashboard_rules(app):
+        url = re.sub(r"<(?:[^:>]+:)?([^>]+)>", lambda m: str(values[m.group(1)]), rule.rule)
+        for method in sorted(rule.methods - {"HEAD", "OPTIONS"}):
+            yield method, url
+
+
+def _send(client, method, url):
+    return client.get(url) if method == "GET" else client.submit(url, {})
+
+
+def test_a_member_of_another_brand_gets_404_on_every_dashboard_route(app, client, make, brand_a_rows):
+    outsider = make.user()
+    make.brand(owner=outsider)
+    client.login_as(outsider)
+    wrong = [(m, u, r.status_code) for m, u in _requests(app, brand_a_rows) if (r := _send(client, m, u)).status_code != 404]
+    assert wrong == []
+
+
+def test_brand_a_ids_under_brand_b_slug_are_404(app, client, make, brand_a_rows):
+    outsider = make.user()
+    brand_b = make.brand(owner=outsider)
+    client.login_as(outsider)
+    values = dict(brand_a_rows, slug=brand_b.slug)
+    checked = [(m, u) for m, u in _requests(app, values) if any(f"/{values[p]}" in u for p in ID_PARAMS)]
+    assert len(checked) >= 10
+    wrong = [(m, u, r.status_code) for m, u in checked if (r := _send(client, m, u)).status_code != 404]
+    assert wrong == []
+
+
+def test_anonymous_visitors_are_sent_to_log_in(app, client, brand_a_rows):
+    wrong = []
+    for method, url in _requests(app, brand_a_rows):
+        response = _send(client, method, url)
+        if response.status_code != 302 or not response.headers["Location"].startswith("/login"):
+            wrong.append((method, url, response.status_code))
+    assert wrong == []
+
+
+def test_a_post_without_csrf_is_refused_before_anything_happens(app, client, make, brand_a_rows):
+    owner = db.session.scalar(select(Membership).where(Membership.id == brand_a_rows["membership_id"])).user
+    client.login_as(owner)
+    posts = [u for m, u in _requests(app, brand_a_rows) if m == "POST"]
+    statuses = {u: client.post(u, data={}).status_code for u in posts}
+    assert set(statuses.values()) == {400}, statuses
