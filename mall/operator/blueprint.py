@@ -54,3 +54,14 @@ def _hub_form(form: HubForm, hub: Hub, heading: str):
 @bp.get("/brands")
 def brands():
     return render_template("operator/brands.html", rows=services.brands_overview(utcnow()))
+
+
+@bp.get("/outbox")
+def outbox():
+    """Emails the mall sent or would send: where they wait when no SMTP server is configured."""
+    from sqlalchemy import select
+
+    from mall.orders.models import OutboxEmail
+
+    emails = db.session.scalars(select(OutboxEmail).order_by(OutboxEmail.id.desc()).limit(100)).all()
+    return render_template("operator/outbox.html", emails=emails)

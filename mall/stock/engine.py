@@ -181,7 +181,7 @@ class StockEngine:
             return True
         taken = 2
         if delta < 0:
-            taken = int(self._call("take_available", variant_id, hub_id, -delta))
+            taken = self.take_available(variant_id, hub_id, -delta)
             if taken == 0:
                 return False
         if not ledger.change_on_hand(self.session, variant_id, hub_id, delta):
@@ -193,6 +193,10 @@ class StockEngine:
         if delta > 0:
             self.units_returned(variant_id, hub_id, delta)
         return True
+
+    def take_available(self, variant_id: int, hub_id: int, quantity: int) -> int:
+        """Before a write-off: 1 = taken from holdable units, 0 = not enough unheld units, 2 = not loaded in Redis."""
+        return int(self._call("take_available", variant_id, hub_id, quantity))
 
     def units_returned(self, variant_id: int, hub_id: int, quantity: int) -> None:
         """After the database took units back (cancel, restock): make them holdable at once."""

@@ -135,3 +135,23 @@ def test_brand_sees_only_its_own_lines_and_can_cancel_one(client, make, two_bran
 
     other_slug = mall["brands"][1].slug
     assert client.get(f"/brands/{other_slug}/orders").status_code == 404
+
+
+def test_an_expired_line_says_so_and_can_be_held_again(client, two_brand_mall):
+    import time_machine
+    from datetime import timedelta
+
+    mall = two_brand_mall
+    drop, variant = mall["drops"][0], mall["variants"][0]
+    with time_machine.travel(drop.starts_at + timedelta(minutes=1), tick=False) as traveller:
+        _hold(client, drop, variant, qty=2)
+        traveller.shift(timedelta(minutes=10, seconds=5))
+        page = client.get("/cart")
+        text = text_of(page)
+        assert "Your hold expired and the units went back on sale" in text
+        assert "Check out" not in text
+        again = re.search(r'name="replaces" value="(\d+)"', page.get_data(as_text=True)).group(1)
+        response = client.submit("/cart/holds", {"drop_id": drop.id, "variant_id": variant.id, "quantity": 2, "replaces": again})
+        assert response.status_code == 303
+        text = text_of(client.get("/cart"))
+    assert "expired" not in text and "North Knits hero" in text and "£56.00" in text

@@ -1,0 +1,84 @@
+"""A brand owner, in a real browser: product -> variant -> stock at two hubs -> drop with tiers -> scheduled."""
+
+import re
+from datetime import timedelta
+
+import pytest
+from playwright.sync_api import expect
+from sqlalchemy import select
+
+from mall.catalog.models import StockLevel
+from mall.clock import utcnow
+from mall.drops.models import Drop
+from mall.extensions import db
+from tests.factories import PASSWORD
+
+pytestmark = pytest.mark.e2e
+
+
+def test_owner_builds_and_schedules_a_drop(page, make):
+    owner = make.user(email="olive@example.com", name="Olive Owner")
+    make.brand(owner=owner, slug="acme", name="Acme Tees")
+    soho = make.hub(name="Soho micro-hub", kind="micro_hub")
+    reserve = make.hub(name="Central reserve", kind="central_reserve")
+    make.hub(name="Camden pickup", kind="pickup_point")
+
+    page.goto("/login")
+    page.get_by_label("Email").fill("olive@example.com")
+    page.get_by_label("Password").fill(PASSWORD)
+    page.get_by_role("button", name="Log in").click()
+    expect(page).to_have_url(re.compile(r"/brands/acme/"))
+
+    page.goto("/brands/acme/products")
+    page.get_by_role("link", name="New product").click()
+    page.get_by_label("Product name").fill("Heavy tee")
+    page.get_by_label("Description").fill("300gsm organic cotton.")
+    page.get_by_role("button", name="Create product").click()
+    expect(page.get_by_text("Created Heavy tee.")).to_be_visible()
+
+    page.get_by_label("SKU").fill("tee-blk-m")
+    page.get_by_label("Variant name").fill("Black, M")
+    page.get_by_label("Price (£)").fill("24.99")
+    page.get_by_role("button", name="Add variant").click()
+    variants = page.locator("#variants")
+    expect(variants.get_by_role("row").filter(has_text="TEE-BLK-M")).to_contain_text("£24.99")
+
+    variants.get_by_role("link", name="Stock").click()
+    expect(page.get_by_text("Soho micro-hub")).to_be_visible()
+    page.get_by_label("Units on hand at Soho micro-hub").fill("12")
+    page.get_by_label("Units on hand at Central reserve").fill("30")
+    page.get_by_role("button", name="Save stock").click()
+    expect(page.get_by_text("Stock for TEE-BLK-M saved.")).to_be_visible()
+    expect(page.locator("tfoot")).to_contain_text("42")
+
+    page.get_by_role("link", name="Drops", exact=True).click()
+    page.get_by_role("link", name="New drop").click()
+    starts = (utcnow() + timedelta(days=1)).replace(second=0, microsecond=0)
+    page.get_by_label("Title").fill("Midnight tee drop")
+    page.get_by_label("Hero variants").select_option(label="Heavy tee — Black, M · TEE-BLK-M")
+    page.get_by_label("Starts").fill(starts.strftime("%Y-%m-%dT%H:%M"))
+    page.get_by_label("Ends").fill((starts + timedelta(hours=1)).strftime("%Y-%m-%dT%H:%M"))
+    page.get_by_label("Hold length (minutes)").fill("10")
+    page.get_by_label("Per-shopper limit").fill("2")
+    page.get_by_label("Tier 1 From minute").fill("0")
+    page.get_by_label("Tier 1 Until minute").fill("20")
+    page.get_by_label("Tier 1 % off").fill("30")
+    page.get_by_label("Tier 2 From minute").fill("20")
+    page.get_by_label("Tier 2 % off").fill("15")
+    page.get_by_role("button", name="Save draft").click()
+    expect(page.get_by_text("as a draft")).to_be_visible()
+    expect(page.get_by_role("row").filter(has_text="30%")).to_contain_text("£17.49")
+
+    page.get_by_role("button", name="Schedule").click()
+    expect(page.get_by_text("“Midnight tee drop” is scheduled.")).to_be_visible()
+
+    page.get_by_role("link", name="← Drops").click()
+    upcoming = page.locator("section.drop-group").filter(has=page.get_by_role("heading", name=re.compile(r"^Upcoming")))
+    expect(upcoming.get_by_role("link", name="Midnight tee drop")).to_be_visible()
+    expect(upcoming.locator("[data-countdown]")).to_have_text(re.compile(r"\d+h \d\dm|\dd \d\dh"))
+
+    db.session.expire_all()
+    drop = db.session.scalar(select(Drop))
+    assert (drop.status, [t.percent_off for t in drop.tiers]) == ("scheduled", [30, 15])
+    levels = {lv.hub_id: lv.on_hand for lv in db.session.scalars(select(StockLevel))}
+    assert levels == {soho.id: 12, reserve.id: 30}
