@@ -1,6 +1,6 @@
 """The application factory."""
 
-from flask import Flask, make_response, render_template, request
+from flask import Flask, abort, make_response, render_template, request
 from flask_wtf.csrf import CSRFError
 from sqlalchemy import event
 from sqlalchemy.engine import Engine
@@ -96,7 +96,8 @@ def _register_errors(app: Flask) -> None:
 
     @app.errorhandler(HTTPException)
     def http_error(error: HTTPException):
-        response = _error_page(error.code or 500, messages.get(error.code, error.description))
+        custom = error.code == 400 and error.description != type(error).description
+        response = _error_page(error.code or 500, error.description if custom else messages.get(error.code, error.description))
         if error.code == 429:
             retry = getattr(error, "retry_after", None) or 1
             response.headers["Retry-After"] = str(int(retry))
@@ -127,6 +128,13 @@ def _register_hooks(app: Flask) -> None:
 
     templating.register(app)
     app.teardown_request(release_tenant)
+
+    @app.before_request
+    def refuse_nul_characters():
+        # No text field anywhere may carry NUL: PostgreSQL refuses it, and no person types it.
+        texts = [request.path, *request.args.values(), *(v for _, vs in request.form.lists() for v in vs)]
+        if any("\x00" in text for text in texts):
+            abort(400, description="That request contained a character we cannot accept (NUL). Please remove it.")
 
     @app.after_request
     def security_headers(response):

@@ -3,18 +3,16 @@ from wtforms import EmailField, PasswordField, StringField
 from wtforms.validators import DataRequired, Email, EqualTo, Length, ValidationError
 
 from mall.accounts.services import email_taken
+from mall.forms import strip
 
 MIN_PASSWORD = 10
 
-
-def _strip(value):
-    return value.strip() if isinstance(value, str) else value
 
 
 class SignupForm(FlaskForm):
     name = StringField(
         "Your name",
-        filters=[_strip],
+        filters=[strip],
         validators=[
             DataRequired("Tell us your name."),
             Length(max=120, message="Keep your name under 120 characters."),
@@ -22,7 +20,7 @@ class SignupForm(FlaskForm):
     )
     email = EmailField(
         "Email",
-        filters=[_strip],
+        filters=[strip],
         validators=[
             DataRequired("Enter your email address."),
             Length(max=254, message="That email address is too long."),
@@ -49,7 +47,7 @@ class SignupForm(FlaskForm):
 class LoginForm(FlaskForm):
     email = EmailField(
         "Email",
-        filters=[_strip],
+        filters=[strip],
         validators=[
             DataRequired("Enter your email address."),
             Length(max=254, message="That email address is too long."),

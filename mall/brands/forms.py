@@ -6,6 +6,7 @@ from wtforms import ColorField, EmailField, IntegerField, SelectField, StringFie
 from wtforms.validators import DataRequired, Email, InputRequired, Length, NumberRange, Optional, ValidationError
 
 from mall.brands.services import RESERVED_SLUGS, SETTINGS_FIELDS, is_member, slug_available
+from mall.forms import strip
 from tenants.models import ROLE_VALUES, Role
 
 SLUG_PATTERN = re.compile(r"^[a-z0-9](?:[a-z0-9-]*[a-z0-9])?$")
@@ -14,9 +15,6 @@ POLICY_MAX = 4000
 WEEK_MINUTES = 7 * 24 * 60
 
 
-def _strip(value):
-    return value.strip() if isinstance(value, str) else value
-
 
 def _lower(value):
     return value.lower() if isinstance(value, str) else value
@@ -24,7 +22,7 @@ def _lower(value):
 
 def _policy(label: str) -> TextAreaField:
     return TextAreaField(
-        label, filters=[_strip], validators=[Length(max=POLICY_MAX, message=f"Keep it under {POLICY_MAX} characters.")]
+        label, filters=[strip], validators=[Length(max=POLICY_MAX, message=f"Keep it under {POLICY_MAX} characters.")]
     )
 
 
@@ -41,7 +39,7 @@ def _support_target(label: str) -> IntegerField:
 class BrandBasicsForm(FlaskForm):
     name = StringField(
         "Brand name",
-        filters=[_strip],
+        filters=[strip],
         validators=[
             DataRequired("Give your brand a name."),
             Length(max=80, message="Keep the name under 80 characters."),
@@ -49,10 +47,10 @@ class BrandBasicsForm(FlaskForm):
     )
     tagline = StringField(
         "Tagline",
-        filters=[_strip],
+        filters=[strip],
         validators=[Optional(), Length(max=160, message="Keep the tagline under 160 characters.")],
     )
-    colour = ColorField("Brand colour", default="#6d28d9", filters=[_strip, _lower])
+    colour = ColorField("Brand colour", default="#6d28d9", filters=[strip, _lower])
 
     def validate_colour(self, field):
         if not COLOUR_PATTERN.match(field.data or ""):
@@ -62,7 +60,7 @@ class BrandBasicsForm(FlaskForm):
 class NewBrandForm(BrandBasicsForm):
     slug = StringField(
         "Shop address",
-        filters=[_strip, _lower],
+        filters=[strip, _lower],
         validators=[
             DataRequired("Choose an address for your shop."),
             Length(min=2, max=40, message="Use 2 to 40 characters."),
@@ -83,7 +81,7 @@ class NewBrandForm(BrandBasicsForm):
 class BrandSettingsForm(BrandBasicsForm):
     logo_url = StringField(
         "Logo URL",
-        filters=[_strip],
+        filters=[strip],
         validators=[Optional(), Length(max=300, message="Keep the logo URL under 300 characters.")],
     )
     returns_policy = _policy("Returns policy")
@@ -120,7 +118,7 @@ class BrandSettingsForm(BrandBasicsForm):
 class InviteForm(FlaskForm):
     email = EmailField(
         "Their email",
-        filters=[_strip, _lower],
+        filters=[strip, _lower],
         validators=[
             DataRequired("Enter the email address to invite."),
             Length(max=254, message="That email address is too long."),

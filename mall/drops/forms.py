@@ -7,7 +7,7 @@ from wtforms import DateTimeLocalField, FieldList, Form, FormField, SelectField,
 from wtforms import TextAreaField
 from wtforms.validators import DataRequired, Length, NumberRange, StopValidation, ValidationError
 
-from mall.catalog.forms import WholeNumberField, plain_text, present, strip
+from mall.forms import WholeNumberField, plain_text, present, strip
 from mall.clock import from_local, to_local
 from mall.drops import pricing, services
 from mall.drops.models import Drop

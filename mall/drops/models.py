@@ -1,5 +1,6 @@
 from datetime import datetime
 from enum import StrEnum
+from typing import TYPE_CHECKING
 
 from sqlalchemy import (
     CheckConstraint,
@@ -16,6 +17,9 @@ from mall.catalog.models import Variant
 from mall.clock import utcnow
 from mall.extensions import db
 from tenants.scoping import TenantOwned
+
+if TYPE_CHECKING:
+    from tenants.models import Tenant
 
 
 class DropStatus(StrEnum):
@@ -52,7 +56,7 @@ class Drop(TenantOwned, db.Model):
     status: Mapped[str] = mapped_column(String(12), default=DropStatus.DRAFT.value, index=True)
     created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
 
-    tenant: Mapped["Tenant"] = relationship()  # noqa: F821
+    tenant: Mapped["Tenant"] = relationship()
     items: Mapped[list["DropItem"]] = relationship(
         back_populates="drop",
         primaryjoin="Drop.id == foreign(DropItem.drop_id)",

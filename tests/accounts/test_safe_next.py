@@ -61,6 +61,9 @@ def test_login_with_a_nasty_next_never_leaves_the_site(client, make, target):
         "/login", {"email": user.email, "password": "correct horse battery"}, query_string={"next": target}
     )
 
+    if "\x00" in target:  # NUL is refused for the whole request, before any redirect is considered
+        assert response.status_code == 400 and "Location" not in response.headers
+        return
     assert response.status_code == 303
     location = response.headers["Location"]
     assert location.startswith("/") and not location.startswith(("//", "/\\"))
