@@ -1,4 +1,5 @@
-"""A brand owner, in a real browser: product -> variant -> stock at two hubs -> drop with tiers -> scheduled."""
+"""A new seller, in a real browser: sign up -> create a brand -> product -> stock at two hubs -> drop with tiers
+-> scheduled -> on the mall's "Upcoming"."""
 
 import re
 from datetime import timedelta
@@ -16,18 +17,21 @@ from tests.factories import PASSWORD
 pytestmark = pytest.mark.e2e
 
 
-def test_owner_builds_and_schedules_a_drop(page, make):
-    owner = make.user(email="olive@example.com", name="Olive Owner")
-    make.brand(owner=owner, slug="acme", name="Acme Tees")
+def test_new_seller_builds_and_schedules_a_drop_the_mall_then_shows(page, make):
     soho = make.hub(name="Soho micro-hub", kind="micro_hub")
     reserve = make.hub(name="Central reserve", kind="central_reserve")
     make.hub(name="Camden pickup", kind="pickup_point")
 
-    page.goto("/login")
+    page.goto("/signup")
+    page.get_by_label("Your name").fill("Olive Owner")
     page.get_by_label("Email").fill("olive@example.com")
-    page.get_by_label("Password").fill(PASSWORD)
-    page.get_by_role("button", name="Log in").click()
-    expect(page).to_have_url(re.compile(r"/brands/acme/"))
+    page.get_by_label("Password", exact=True).fill(PASSWORD)
+    page.get_by_label("Confirm password").fill(PASSWORD)
+    page.get_by_role("button", name="Create account").click()
+    page.get_by_label("Brand name").fill("Acme Tees")
+    page.get_by_label("Shop address").fill("acme")
+    page.get_by_role("button", name="Create brand").click()
+    expect(page).to_have_url(re.compile(r"/brands/acme/$"))
 
     page.goto("/brands/acme/products")
     page.get_by_role("link", name="New product").click()
@@ -82,3 +86,10 @@ def test_owner_builds_and_schedules_a_drop(page, make):
     assert (drop.status, [t.percent_off for t in drop.tiers]) == ("scheduled", [30, 15])
     levels = {lv.hub_id: lv.on_hand for lv in db.session.scalars(select(StockLevel))}
     assert levels == {soho.id: 12, reserve.id: 30}
+
+    page.goto("/")
+    mall_upcoming = page.locator("section", has=page.get_by_role("heading", name=re.compile(r"^Upcoming")))
+    card = mall_upcoming.locator("article", has_text="Midnight tee drop")
+    expect(card).to_be_visible()
+    expect(card).to_contain_text("Acme Tees")
+    expect(card.locator("[data-countdown]")).to_have_text(re.compile(r"\d+h \d\dm|\dd \d\dh"))
