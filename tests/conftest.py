@@ -54,7 +54,7 @@ def app(database_url, redis_url):
     app.test_client_class = CsrfClient
     with app.app_context():
         _empty_database(db)
-        upgrade()
+        upgrade(revision="heads")
     return app
 
 

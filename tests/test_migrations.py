@@ -64,18 +64,18 @@ def model_tables() -> set[str]:
 
 
 def test_upgrade_from_empty_then_down_to_base_and_up_again(scratch_app, scratch_url):
-    upgrade()
+    upgrade(revision="heads")
     assert table_names(scratch_url) == model_tables() | {"alembic_version"}
 
     downgrade(revision="base")
     assert table_names(scratch_url) <= {"alembic_version"}, "a downgrade left tables behind"
 
-    upgrade()
+    upgrade(revision="heads")
     assert table_names(scratch_url) == model_tables() | {"alembic_version"}
 
 
 def test_models_and_migrations_do_not_drift(scratch_app, scratch_url):
-    upgrade()
+    upgrade(revision="heads")
     with db.engine.connect() as conn:
         context = MigrationContext.configure(conn, opts={"compare_type": True})
         drift = compare_metadata(context, db.metadata)
