@@ -50,6 +50,8 @@ def get_for_tenant_or_404(model, row_id):
         row_id = int(row_id)
     except (TypeError, ValueError):
         abort(404)
+    if not 0 < row_id <= 2**31 - 1:  # beyond an INTEGER column: no such row (and no database error)
+        abort(404)
     from mall.extensions import db
 
     row = db.session.scalar(select(model).where(model.id == row_id, model.tenant_id == tenant.id))

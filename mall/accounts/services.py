@@ -29,11 +29,13 @@ def email_taken(email: str) -> bool:
     return find_user_by_email(email) is not None
 
 
-def create_user(name: str, email: str, password: str) -> User:
+def create_user(name: str, email: str, password: str, is_creator: bool = False) -> User:
     """A new account; raises EmailTaken if the address is already in use (even by a racing signup)."""
     if email_taken(email):
         raise EmailTaken(email)
-    user = User(name=name.strip(), email=normalise_email(email), password_hash=hash_password(password))
+    user = User(
+        name=name.strip(), email=normalise_email(email), password_hash=hash_password(password), is_creator=is_creator
+    )
     db.session.add(user)
     try:
         db.session.commit()

@@ -12,6 +12,7 @@ from mall.checkout.cart import load_cart
 from mall.checkout.forms import CheckoutForm, HoldForm, QuantityForm
 from mall.extensions import db, limiter
 from mall.hubs.models import Hub, HubKind
+from mall.links.attribution import attributed_link_id
 from mall.orders.models import Order, SubOrder
 
 bp = Blueprint("checkout", __name__)
@@ -30,14 +31,15 @@ def _cart_key():
 
 @bp.post("/cart/holds")
 def hold():
-    form = HoldForm()
+    form = HoldForm(meta={"csrf": False})  # CSRFProtect already checked this POST's token
     if not form.validate():
         return _hold_reply(None, "Choose an item and a quantity between 1 and 50.", 422)
     engine = stock_engine()
     token = cart_token(create=True)
     outcome = engine.place_hold(form.drop_id.data, form.variant_id.data, token, form.quantity.data, ip=client_ip())
     if outcome.ok:
-        engine.forget_expired(token, request.form.get("replaces", ""))
+        if request.form.get("replaces"):
+            engine.forget_expired(token, request.form["replaces"])
         return _hold_reply(outcome, "", 200)
     if outcome.reason == "slow_down":
         return _hold_reply(outcome, outcome.message, 429, {"Retry-After": str(max(1, outcome.retry_after_ms // 1000))})
@@ -116,7 +118,8 @@ def checkout():
     )
     try:
         order = services.place_order(
-            db.session, engine, token or "", form.idempotency_key.data, details, form.hold_ids(), client_ip()
+            db.session, engine, token or "", form.idempotency_key.data, details, form.hold_ids(), client_ip(),
+            attributed_link_id=attributed_link_id(),  # the creator link of the last click, if its window is open
         )
     except services.CheckoutError as error:
         form.form_errors.append(error.message)

@@ -14,6 +14,7 @@ from mall.catalog.models import Variant
 from mall.checkout.payments import PROVIDERS
 from mall.clock import utcnow
 from mall.drops.models import Drop
+from mall.fulfilment import placement
 from mall.orders.models import LineStatus, Order, OrderLine, OutboxEmail, ShopperDropUnits, SubOrder
 from mall.stock import ledger
 from mall.stock.engine import StockEngine
@@ -41,7 +42,14 @@ class CheckoutDetails:
 
 
 def place_order(
-    session: Session, engine: StockEngine, cart: str, key: str, details: CheckoutDetails, hold_ids: list[str], ip: str = ""
+    session: Session,
+    engine: StockEngine,
+    cart: str,
+    key: str,
+    details: CheckoutDetails,
+    hold_ids: list[str],
+    ip: str = "",
+    attributed_link_id: int | None = None,
 ) -> Order:
     """Exactly one order per idempotency key, whatever the retries or double clicks."""
     fingerprint = details.fingerprint(hold_ids)
@@ -51,11 +59,18 @@ def place_order(
     if not hold_ids:
         raise CheckoutError("Your cart is empty.")
     holds = {h.id: h for h in engine.cart_holds(cart) if h.id in hold_ids}
+    plan = placement.route_holds(session, engine, cart, details, [holds[i] for i in hold_ids if i in holds])
     if engine.claim(cart, key, hold_ids):
+        # A duplicate submit may have just finished this very checkout: replay it rather than refuse.
+        session.rollback()
+        existing = session.scalar(select(Order).where(Order.idempotency_key == key))
+        if existing is not None:
+            return _replayed(existing, fingerprint)
         raise CheckoutError("Some of your holds expired before checkout. Please review your cart.", 409)
     holds.update({h.id: h for h in engine.cart_holds(cart) if h.id in hold_ids})
     try:
-        order = _write_order(session, key, fingerprint, cart, details, [holds[i] for i in hold_ids], ip)
+        order = _write_order(session, key, fingerprint, cart, details, [holds[i] for i in hold_ids], ip, attributed_link_id)
+        parcel_ids = placement.create_parcels(session, order, plan)
         session.commit()
     except IntegrityError:
         session.rollback()
@@ -69,6 +84,7 @@ def place_order(
         engine.unclaim(key, hold_ids)
         raise
     engine.finalize(key, hold_ids)
+    placement.parcels_placed(parcel_ids)
     return order
 
 
@@ -78,7 +94,7 @@ def _replayed(order: Order, fingerprint: str) -> Order:
     return order
 
 
-def _write_order(session, key, fingerprint, cart, details, holds, ip) -> Order:
+def _write_order(session, key, fingerprint, cart, details, holds, ip, attributed_link_id=None) -> Order:
     provider = PROVIDERS.get(details.payment_provider)
     if provider is None:
         raise CheckoutError("Choose a way to pay.")
@@ -105,6 +121,7 @@ def _write_order(session, key, fingerprint, cart, details, holds, ip) -> Order:
         payment_state=provider.authorize(total).value,
         total_cents=total,
         ip_address=ip[:45],
+        creator_link_id=attributed_link_id,  # the creator is credited per brand when this commits (mall/links)
     )
     session.add(order)
     session.flush()  # the unique idempotency key settles a duplicate checkout here, before any stock moves

@@ -14,7 +14,8 @@ def sweep_expired_holds() -> dict[str, int]:
     engine = stock_engine()
     returned = engine.sweep_expired()
     settled = recover_stale_claims()
-    return {"expired": returned, "settled": settled}
+    repaired = engine.reconcile()
+    return {"expired": returned, "settled": settled, "repaired": repaired}
 
 
 def recover_stale_claims() -> int:

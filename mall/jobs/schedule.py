@@ -8,15 +8,21 @@ from redis import Redis
 from rq.cron import CronScheduler
 from rq.exceptions import StopRequested
 
+from mall.fulfilment.jobs import settle_parcels
 from mall.jobs.drops import refresh_drop_statuses
 from mall.jobs.holds import deliver_queued_emails, sweep_expired_holds
 from mall.jobs.queues import JOB_TIMEOUTS
+from mall.links.jobs import flush_link_clicks
+from mall.support.jobs import check_support_deadlines
 
 # (function, queue, every N seconds)
 PERIODIC_JOBS = [
     (refresh_drop_statuses, "default", 30),
     (sweep_expired_holds, "high", 15),
     (deliver_queued_emails, "low", 60),
+    (check_support_deadlines, "default", 60),
+    (flush_link_clicks, "default", 10),
+    (settle_parcels, "default", 60),
 ]
 
 

@@ -10,6 +10,7 @@ from mall.accounts.models import User
 from mall.catalog.models import Product, StockLevel
 from mall.drops.models import Drop, DropStatus
 from mall.extensions import db
+from mall.fulfilment.jobs import queue_hub_reestimate
 from mall.hubs.models import Hub
 from tenants.models import Membership, Role, Tenant
 
@@ -70,6 +71,7 @@ def save_hub(hub: Hub, values: dict) -> Hub:
     except IntegrityError as error:
         db.session.rollback()
         raise HubCodeTaken(values["code"]) from error
+    queue_hub_reestimate(hub.id, "The hub's hours or throughput changed")
     return hub
 
 

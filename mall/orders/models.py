@@ -60,6 +60,10 @@ class Order(db.Model):
     total_cents: Mapped[int] = mapped_column(Integer)
     ip_address: Mapped[str] = mapped_column(String(45), default="")
     created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow, index=True)
+    # The creator link whose click brought this shopper (last click within its window); see mall/links.
+    creator_link_id: Mapped[int | None] = mapped_column(
+        ForeignKey("creator_links.id", ondelete="SET NULL"), nullable=True, index=True
+    )
 
     sub_orders: Mapped[list["SubOrder"]] = relationship(back_populates="order", order_by="SubOrder.id")
     pickup_hub = relationship("Hub")

@@ -155,6 +155,13 @@ class StockEngine:
             if n < batch:
                 return total
 
+    def move_hold(self, cart: str, hold_id: str, hub_id: int, *, now=None) -> HoldOutcome:
+        """Move an active hold's units to another hub of its drop, only if that hub has as many free."""
+        reply = self._call("move_hold", cart, hold_id, hub_id, now or now_ms())
+        if _s(reply[0]) == "ok":
+            return HoldOutcome(True, hold_id=hold_id, hub_id=int(reply[1]))
+        return HoldOutcome(False, _s(reply[1]), hold_id=hold_id)
+
     # -- checkout ----------------------------------------------------------------------------
     def claim(self, cart: str, checkout_key: str, hold_ids: list[str], *, now=None) -> list[str]:
         """Lock holds into one checkout; returns the ids that could not be claimed (then none are)."""
@@ -203,6 +210,19 @@ class StockEngine:
         key = f"fm:avail:{variant_id}:{hub_id}"
         if self.redis.exists(key):
             self.redis.incrby(key, quantity)
+
+    def reconcile(self) -> int:
+        """Repair Redis counters that drifted from the database (e.g. after Redis lost data mid-checkout).
+
+        Returns how many stock rows were corrected. Rows with a checkout in flight are left for the next run.
+        """
+        rows = self.session.execute(
+            select(StockLevel.variant_id, StockLevel.hub_id, StockLevel.on_hand - StockLevel.sold).execution_options(
+                all_tenants=True
+            )
+        ).all()
+        self.session.rollback()  # read, then release the snapshot before touching Redis
+        return sum(1 for variant_id, hub_id, unsold in rows if int(self._call("reconcile", variant_id, hub_id, unsold)))
 
     def forget_drop(self, drop_id: int) -> None:
         """The drop's settings changed: the next hold reloads them from the database."""

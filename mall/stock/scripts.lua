@@ -213,11 +213,54 @@ local function take_available(a)
   return 1
 end
 
+-- ARGV: cart, id, new_hub, now_ms : an active hold's units move to another hub of its drop that has as many free
+local function move_hold(a)
+  local key = 'fm:hold:' .. a[2]
+  local h = redis.call('HMGET', key, 'cart', 'state', 'expires', 'variant', 'hub', 'qty', 'drop')
+  if h[1] ~= a[1] or h[2] ~= 'active' then return {'err', 'gone'} end
+  if tonumber(h[3]) <= tonumber(a[4]) then release(a[2], 'expired'); return {'err', 'expired'} end
+  if h[5] == a[3] then return {'ok', h[5]} end
+  local listed = false
+  for hub in string.gmatch(redis.call('HGET', 'fm:drop:' .. h[7], 'v:' .. h[4] .. ':hubs') or '', '(%d+)') do
+    if hub == a[3] then listed = true end
+  end
+  if not listed then return {'err', 'not_in_drop'} end
+  local q = tonumber(h[6])
+  local to_avail = 'fm:avail:' .. h[4] .. ':' .. a[3]
+  local left = redis.call('GET', to_avail)
+  if not left or tonumber(left) < q then return {'err', 'sold_out'} end
+  redis.call('DECRBY', to_avail, q)
+  redis.call('INCRBY', 'fm:held:' .. h[4] .. ':' .. a[3], q)
+  local from_avail, from_held = 'fm:avail:' .. h[4] .. ':' .. h[5], 'fm:held:' .. h[4] .. ':' .. h[5]
+  if redis.call('EXISTS', from_avail) == 1 then redis.call('INCRBY', from_avail, q) end
+  if redis.call('EXISTS', from_held) == 1 then redis.call('DECRBY', from_held, q) end
+  redis.call('HSET', key, 'hub', a[3])
+  return {'ok', a[3]}
+end
+
+-- ARGV: variant, hub, unsold (on_hand - sold read from the database) : repair drift after Redis lost data.
+-- Skipped while any hold of this stock row is inside a checkout, when the database read may be stale.
+local function reconcile(a)
+  local avail = 'fm:avail:' .. a[1] .. ':' .. a[2]
+  if redis.call('EXISTS', avail) == 0 then return 0 end
+  for _, id in ipairs(redis.call('ZRANGE', 'fm:claimed', 0, -1)) do
+    local h = redis.call('HMGET', 'fm:hold:' .. id, 'variant', 'hub')
+    if h[1] == a[1] and h[2] == a[2] then return 0 end
+  end
+  local held = tonumber(redis.call('GET', 'fm:held:' .. a[1] .. ':' .. a[2]) or '0')
+  local want = tonumber(a[3]) - held
+  local have = tonumber(redis.call('GET', avail))
+  if want == have then return 0 end
+  redis.call('SET', avail, want)
+  return want - have
+end
+
 local handlers = {
+  reconcile = reconcile,
   take_available = take_available,
   place_hold = place_hold, release_hold = release_hold, extend_hold = extend_hold, resize_hold = resize_hold,
   claim_holds = claim_holds, finalize_holds = finalize_holds, unclaim_holds = unclaim_holds,
-  sweep_expired = sweep_expired,
+  sweep_expired = sweep_expired, move_hold = move_hold,
 }
 local handler = handlers[ARGV[1]]
 if not handler then return redis.error_reply('unknown stock operation ' .. tostring(ARGV[1])) end

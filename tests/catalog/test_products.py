@@ -49,10 +49,14 @@ def test_oversized_text_is_an_inline_error(signed_in, brand, make):
 
 
 def test_control_characters_are_refused(signed_in):
-    response = signed_in.submit("/brands/acme/products/new", {"name": "Tee\x00", "description": ""})
+    response = signed_in.submit("/brands/acme/products/new", {"name": "Tee\x07", "description": ""})
 
     assert response.status_code == 422
     assert "Remove the invisible control characters" in text_of(response)
+    assert db.session.scalar(select(Product)) is None
+
+    response = signed_in.submit("/brands/acme/products/new", {"name": "Tee\x00", "description": ""})
+    assert response.status_code == 400 and "character we cannot accept" in text_of(response)
     assert db.session.scalar(select(Product)) is None
 
 

@@ -29,11 +29,11 @@ def test_stock_form_survives_anything(signed_in, brand, hubs, make, values):
         f"/brands/acme/variants/{variant.id}/stock", {f"hub_{hub.id}": value for hub, value in zip(hubs, values)}
     )
 
-    assert response.status_code in (303, 422)
+    assert response.status_code in (303, 400, 422)  # 400: a NUL character, refused for the whole request
     db.session.expire_all()
     levels = db.session.scalars(select(StockLevel).where(StockLevel.variant_id == variant.id)).all()
     assert all(0 <= level.sold <= level.on_hand <= 1_000_000 for level in levels)
-    if response.status_code == 422:
+    if response.status_code in (400, 422):
         assert [(lv.hub_id, lv.on_hand) for lv in levels] == [(hubs[0].id, 10)]
     else:
         saved = {lv.hub_id: lv.on_hand for lv in levels}

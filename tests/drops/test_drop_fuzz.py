@@ -69,7 +69,7 @@ def test_drop_form_survives_anything(signed_in, brand, make, data):
     response = signed_in.submit("/brands/acme/drops/new", post)
 
     event(f"status {response.status_code}")
-    assert response.status_code in (303, 422), response.status_code
+    assert response.status_code in (303, 400, 422), response.status_code  # 400: NUL, refused app-wide
     db.session.expire_all()
     drops = db.session.scalars(select(Drop)).all()
     assert len(drops) == (1 if response.status_code == 303 else 0)

@@ -12,7 +12,11 @@ from mall.orders.models import OrderLine
 from tenants.models import Membership
 from tests.checkout.conftest import pickup_details
 
-ID_PARAMS = ("drop_id", "product_id", "variant_id", "sub_order_id", "line_id", "membership_id")
+ID_PARAMS = (
+    "drop_id", "product_id", "variant_id", "sub_order_id", "line_id", "membership_id",
+    "thread_id", "reply_id", "alert_id",  # support inbox
+    "partnership_id",  # creator programme
+)
 
 
 @pytest.fixture
@@ -37,7 +41,35 @@ def brand_a_rows(make, engine):
         "sub_order_id": line.sub_order_id,
         "line_id": line.id,
         "membership_id": membership.id,
+        **_support_rows(line),
+        "partnership_id": _partnership(make, brand),
     }
+
+
+def _partnership(make, brand) -> int:
+    """An approved creator of brand A (mall/links)."""
+    from mall.links.models import CreatorPartnership
+
+    partnership = CreatorPartnership(
+        tenant_id=brand.id, creator_id=make.user(creator=True).id, status="approved", commission_bp=1000, window_hours=24
+    )
+    db.session.add(partnership)
+    db.session.commit()
+    return partnership.id
+
+
+def _support_rows(line) -> dict:
+    """A support thread about the order, a canned reply and an SLA alert (mall/support)."""
+    from mall.support.models import CannedReply, SlaAlert, Topic
+    from mall.support.services import open_about_order
+
+    sub_order = line.sub_order
+    thread = open_about_order(db.session, sub_order.order, sub_order, Topic.LINES, "Where is my order?")
+    reply = CannedReply(tenant_id=sub_order.tenant_id, title="Thanks", body="Thanks {shopper_name}")
+    alert = SlaAlert(tenant_id=sub_order.tenant_id, thread_id=thread.id, cause="first_response")
+    db.session.add_all([reply, alert])
+    db.session.commit()
+    return {"thread_id": thread.id, "reply_id": reply.id, "alert_id": alert.id}
 
 
 def _dashboard_rules(app):

@@ -1,0 +1,1 @@
+"""The surge benchmark (benchmarks/surge.py) and its helpers."""

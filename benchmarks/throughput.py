@@ -1,0 +1,138 @@
+"""Throughput: wrk at 64 connections against five endpoints, interleaved A/B rounds, medians and targets."""
+
+import re
+import secrets
+import statistics
+import subprocess
+from dataclasses import dataclass
+from pathlib import Path
+from urllib.parse import urlencode
+
+from benchmarks.shopper import Shopper
+
+LUA = Path(__file__).with_name("surge.lua")
+RESULT = re.compile(r"WRKRESULT (.*)")
+
+
+@dataclass(frozen=True)
+class Endpoint:
+    key: str
+    label: str
+    args: tuple  # surge.lua arguments after "--"
+
+
+@dataclass(frozen=True)
+class Run:
+    requests: int
+    seconds: float
+    p50_ms: float
+    p99_ms: float
+    errors: int  # HTTP >= 400 plus socket errors
+    timeouts: int  # no answer within wrk's --timeout
+    cpu_ms: float  # gunicorn workers' CPU time per request: steady even when other jobs load the machine
+
+    @property
+    def rps(self) -> float:
+        return self.requests / self.seconds
+
+
+def endpoints(base: str, seeded) -> list[Endpoint]:
+    """The five shapes; the hold sends a real session cookie and CSRF token taken from the drop page."""
+    shopper = Shopper(base, 0)
+    shopper.visit(seeded.drop_path)
+    shopper.visit(seeded.drop_path)  # the second answer settles the session cookie (Flask-Login marks it not fresh)
+    session = "; ".join(f"{k}={v}" for k, v in shopper.cookies.items())
+    form = urlencode({"csrf_token": shopper.csrf, "drop_id": seeded.drop_id, "variant_id": seeded.variant_id, "quantity": 1})
+    return [
+        Endpoint("trivial", "trivial   GET /healthz", ("get", "/healthz")),
+        Endpoint("redis", "one-redis GET /healthz/redis", ("get", "/healthz/redis")),
+        Endpoint("page", "drop page GET /shop/<brand>/drops/<id>", ("get", seeded.drop_path)),
+        Endpoint("fragment", "fragment  GET .../availability (htmx)", ("htmx", seeded.drop_path + "/availability")),
+        Endpoint("hold", "hold      POST /cart/holds (htmx, new cart)", ("hold", "/cart/holds", session, form)),
+    ]
+
+
+def run_wrk(wrk: str, server, endpoint: Endpoint, seconds: int) -> Run:
+    args = list(endpoint.args)
+    if endpoint.key == "hold":
+        args.append(secrets.token_hex(4))  # fresh cart tokens in every run
+    command = [wrk, "-t2", "-c64", f"-d{seconds}s", "--timeout", "10s", "--latency", "-s", str(LUA), server.base, "--", *args]
+    cpu_before = server.cpu_seconds()
+    out = subprocess.run(command, capture_output=True, text=True, check=True).stdout
+    cpu = server.cpu_seconds() - cpu_before
+    match = RESULT.search(out)
+    if not match:
+        raise RuntimeError(f"wrk printed no result:\n{out}")
+    f = {k: float(v) for k, v in (pair.split("=") for pair in match.group(1).split())}
+    requests = int(f["requests"])
+    return Run(
+        requests, f["duration_us"] / 1e6, f["p50_us"] / 1000, f["p99_us"] / 1000,
+        int(f["status"] + f["connect"] + f["read"] + f["write"]), int(f["timeout"]), 1000 * cpu / max(requests, 1),
+    )
+
+
+def measure(wrk: str, server, seeded, redis, *, rounds: int, seconds: int, warmup: int):
+    """Each round runs every endpoint once; the starting endpoint rotates so no one always goes first."""
+    shapes = endpoints(server.base, seeded)
+    for endpoint in shapes:
+        run_wrk(wrk, server, endpoint, warmup)
+    runs: dict[str, list[Run]] = {e.key: [] for e in shapes}
+    holds_made = 0
+    for r in range(rounds):
+        order = shapes[r % len(shapes):] + shapes[: r % len(shapes)]
+        line = []
+        for endpoint in order:
+            before = int(redis.get("fm:seq") or 0)
+            run = run_wrk(wrk, server, endpoint, seconds)
+            if endpoint.key == "hold":
+                holds_made += int(redis.get("fm:seq") or 0) - before
+            runs[endpoint.key].append(run)
+            line.append(f"{endpoint.key} {run.rps:,.0f}/s")
+        print(f"  round {r + 1}/{rounds}: " + " | ".join(line), flush=True)
+    hold_requests = sum(run.requests for run in runs["hold"])
+    print(f"  holds placed during the measured hold runs: {holds_made:,} (wrk counted {hold_requests:,} answers)")
+    return runs, {e.key: e.label for e in shapes}
+
+
+def _median(runs: list[Run], attr: str) -> float:
+    return statistics.median(getattr(run, attr) for run in runs)
+
+
+def _round_ratio(runs: dict[str, list[Run]], top: str, bottom: str, attr: str) -> float:
+    """Median over rounds of the ratio within each round: runs minutes apart never get compared."""
+    return statistics.median(getattr(a, attr) / getattr(b, attr) for a, b in zip(runs[top], runs[bottom]))
+
+
+TARGETS = (
+    # (label, numerator, denominator, attribute, comparison, bound)
+    ("hold / trivial req/s", "hold", "trivial", "rps", ">=", 0.40),
+    ("hold / one-redis req/s", "hold", "redis", "rps", ">=", 0.80),
+    ("hold p99 / trivial p99", "hold", "trivial", "p99_ms", "<=", 1.5),
+    ("drop page / trivial req/s", "page", "trivial", "rps", ">=", 0.5),
+    ("fragment / trivial req/s", "fragment", "trivial", "rps", ">=", 0.9),
+)
+
+
+def report(runs: dict[str, list[Run]], labels: dict[str, str]) -> bool:
+    n = len(runs["trivial"])
+    print(f"\n  {f'endpoint (medians of {n} rounds)':<44} {'req/s':>7} {'p50 ms':>8} {'p99 ms':>8} {'errors':>7}"
+          f" {'timeouts':>8} {'CPU ms/req':>10}")
+    for key, key_runs in runs.items():
+        print(
+            f"  {labels[key]:<44} {_median(key_runs, 'rps'):>7,.0f} {_median(key_runs, 'p50_ms'):>8.1f}"
+            f" {_median(key_runs, 'p99_ms'):>8.1f} {sum(r.errors for r in key_runs):>7}"
+            f" {sum(r.timeouts for r in key_runs):>8} {_median(key_runs, 'cpu_ms'):>10.2f}"
+        )
+    print(f"\n  {'target (median of per-round ratios)':<36} {'ratio':>6}   {'bound':<10}        {'CPU-cost view':>14}")
+    passed = True
+    for label, top, bottom, attr, op, bound in TARGETS:
+        ratio = _round_ratio(runs, top, bottom, attr)
+        ok = ratio >= bound if op == ">=" else ratio <= bound
+        passed &= ok
+        cpu_view = f"{_round_ratio(runs, bottom, top, 'cpu_ms'):.2f}" if attr == "rps" else ""
+        print(f"  {label:<36} {ratio:6.2f}   {op} {bound:<6}  {'PASS' if ok else 'FAIL'}   {cpu_view:>14}")
+    errors = sum(run.errors + run.timeouts for key_runs in runs.values() for run in key_runs)
+    print(f"  {'errors + timeouts (10 s)':<36} {errors:6d}   == 0      {'PASS' if errors == 0 else 'FAIL'}")
+    print("  (CPU-cost view: the yardstick's CPU per request / the endpoint's, i.e. the req/s ratio a CPU-bound\n"
+          "   server would show; it does not move when other jobs share the machine)")
+    return passed and errors == 0

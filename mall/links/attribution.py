@@ -1,0 +1,131 @@
+"""Attribution: the click's first-party cookie, the link an order carries, and the creator's commission per brand.
+
+The cookie holds the last click (link, time, window) signed with the app's key, so it can be neither
+forged for another link nor stretched past its window. At checkout the link is checked again in the
+database; when the order is committed, every brand in it that has the creator in its programme credits
+the creator at that brand's rate of the moment (stored, so later changes never rewrite history).
+"""
+
+import hashlib
+import hmac
+import time
+
+from flask import current_app, request
+from flask_login import current_user
+from sqlalchemy import and_, event, select
+from sqlalchemy.orm import Session
+
+from mall.extensions import db
+from mall.links.models import CreatorCommission, CreatorLink, CreatorPartnership, PartnershipStatus
+from mall.orders.models import Order, SubOrder
+
+ATTRIBUTION_COOKIE = "fm_ref"
+CLOCK_SKEW_SECONDS = 300
+_PENDING = "flashmall.links.attributed_orders"
+
+
+def _key() -> bytes:
+    key = current_app.extensions.get("flashmall.links.ref_key")
+    if key is None:
+        secret = str(current_app.config["SECRET_KEY"]).encode()
+        key = current_app.extensions["flashmall.links.ref_key"] = hashlib.sha256(b"fm-attribution\0" + secret).digest()
+    return key
+
+
+def _sign(body: str) -> str:
+    return hmac.new(_key(), body.encode(), hashlib.sha256).hexdigest()[:32]
+
+
+def attribution_cookie(link_id: int, clicked_at: int, window_seconds: int) -> str:
+    body = f"{link_id}.{clicked_at}.{window_seconds}"
+    return f"{body}.{_sign(body)}"
+
+
+def read_attribution(value: str, now: float) -> int | None:
+    """The link id in a genuine cookie whose window is still open at `now`, else None."""
+    parts = (value or "").split(".")
+    if len(parts) != 4 or not all(p.isdigit() and len(p) <= 12 for p in parts[:3]):
+        return None
+    link_id, clicked_at, window = (int(p) for p in parts[:3])
+    if not hmac.compare_digest(parts[3], _sign(".".join(parts[:3]))):
+        return None
+    if clicked_at > now + CLOCK_SKEW_SECONDS or now > clicked_at + window:
+        return None
+    return link_id
+
+
+def attributed_link_id() -> int | None:
+    """For checkout: the link the shopper's last click (within its window) points at, if it may still earn."""
+    link_id = read_attribution(request.cookies.get(ATTRIBUTION_COOKIE, ""), time.time())
+    if link_id is None:
+        return None
+    row = db.session.execute(
+        select(CreatorLink.creator_id, CreatorPartnership.status)
+        .join(
+            CreatorPartnership,
+            and_(
+                CreatorPartnership.tenant_id == CreatorLink.tenant_id,
+                CreatorPartnership.creator_id == CreatorLink.creator_id,
+            ),
+        )
+        .where(CreatorLink.id == link_id)
+        .execution_options(all_tenants=True)
+    ).first()
+    if row is None or row.status != PartnershipStatus.APPROVED:
+        return None
+    if current_user.is_authenticated and current_user.id == row.creator_id:
+        return None  # a creator buying through their own link earns nothing
+    return link_id
+
+
+# -- crediting the creator, in the order's own transaction ----------------------------------------------
+@event.listens_for(Session, "after_flush")
+def _note_attributed_orders(session: Session, flush_context) -> None:
+    for obj in session.new:
+        if isinstance(obj, Order) and obj.creator_link_id:
+            session.info.setdefault(_PENDING, set()).add(obj.id)
+
+
+@event.listens_for(Session, "before_commit")
+def _credit_creators(session: Session) -> None:
+    for order_id in session.info.pop(_PENDING, ()):
+        credit_order(session, order_id)
+
+
+@event.listens_for(Session, "after_rollback")
+def _forget_attributed_orders(session: Session) -> None:
+    session.info.pop(_PENDING, None)
+
+
+def credit_order(session: Session, order_id: int) -> list[CreatorCommission]:
+    """One commission row per brand in the order that has the link's creator in its programme."""
+    link_id = session.scalar(select(Order.creator_link_id).where(Order.id == order_id))
+    creator_id = session.scalar(
+        select(CreatorLink.creator_id).where(CreatorLink.id == link_id).execution_options(all_tenants=True)
+    )
+    if creator_id is None:
+        return []
+    subs = session.execute(
+        select(SubOrder.id, SubOrder.tenant_id).where(SubOrder.order_id == order_id).execution_options(all_tenants=True)
+    ).all()
+    rates = dict(
+        session.execute(
+            select(CreatorPartnership.tenant_id, CreatorPartnership.commission_bp)
+            .where(
+                CreatorPartnership.creator_id == creator_id,
+                CreatorPartnership.status == PartnershipStatus.APPROVED.value,
+                CreatorPartnership.tenant_id.in_({tenant_id for _, tenant_id in subs}),
+            )
+            .execution_options(all_tenants=True)
+        ).all()
+    )
+    credits = [
+        CreatorCommission(
+            tenant_id=tenant_id, order_id=order_id, sub_order_id=sub_id, link_id=link_id,
+            creator_id=creator_id, commission_bp=rates[tenant_id],
+        )
+        for sub_id, tenant_id in subs
+        if tenant_id in rates
+    ]
+    session.add_all(credits)
+    return credits
