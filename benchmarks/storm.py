@@ -236,10 +236,19 @@ class Storm:
                 f"after the storm: swept with the clock moved {2 * self.plan.hold_minutes} min ahead "
                 "(every hold, extended or not, has expired by then)"
             )
+        self.notes.append(f"then the worker's reconcile step: {self._reconcile()} stock row(s) repaired")
         after = self._redis_state()
         books = self._books()
         check = stack.flask_command("stock-check", check=False)
         return {"at_end": at_end, "after": after, "books": books, "stock_check": check}
+
+    def _reconcile(self) -> int:
+        """What the worker's 15 s sweep job does after expiring holds: repair counters that drifted."""
+        from mall.extensions import db
+        from mall.stock.engine import StockEngine
+
+        with self.app.app_context():
+            return StockEngine(self.redis, db.session).reconcile()
 
     def _books(self) -> dict:
         from mall.catalog.models import StockLevel
