@@ -17,15 +17,11 @@ import os
 import random
 import re
 import secrets
-import signal
-import socket
 import statistics
 import subprocess
 import sys
-import tempfile
 import threading
 import time
-import urllib.request
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import time as clock_time
@@ -36,6 +32,9 @@ import psycopg
 from redis import Redis
 
 ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+from benchmarks import stack  # noqa: E402  (shared gunicorn plumbing)
+
 VENV_BIN = ROOT / ".venv" / "bin"
 LUA = Path(__file__).with_name("redirect.lua")
 ADMIN_URL = "postgresql://postgres@127.0.0.1:5432/postgres"
@@ -156,53 +155,9 @@ def clicks_in_db(app, link_id: int) -> tuple[int, int]:
 
 
 # -- gunicorn ----------------------------------------------------------------------------------------
-class Server:
-    """gunicorn with 2 gthread workers x 8 threads, in its own session so it stops as a whole."""
-
-    def __init__(self):
-        with socket.socket() as s:
-            s.bind(("127.0.0.1", 0))
-            self.port = s.getsockname()[1]
-        self.base = f"http://127.0.0.1:{self.port}"
-        self.log = tempfile.NamedTemporaryFile(prefix="redirect-gunicorn-", suffix=".log", delete=False)
-        self.process = None
-
-    def start(self, timeout: float = 30) -> None:
-        command = [str(VENV_BIN / "gunicorn"), "-w", "2", "-k", "gthread", "--threads", "8",
-                   "-b", f"127.0.0.1:{self.port}", "mall:create_app()"]
-        self.process = subprocess.Popen(command, cwd=ROOT, env=app_env(), stdout=self.log, stderr=subprocess.STDOUT,
-                                        start_new_session=True)
-        deadline = time.monotonic() + timeout
-        while time.monotonic() < deadline:
-            if self.process.poll() is not None:
-                raise RuntimeError(f"gunicorn exited early; see {self.log.name}")
-            try:
-                with urllib.request.urlopen(self.base + "/healthz", timeout=1):
-                    return
-            except OSError:
-                time.sleep(0.2)
-        raise RuntimeError(f"gunicorn did not start; see {self.log.name}")
-
-    def stop(self) -> None:
-        if self.process is None or self.process.poll() is not None:
-            return
-        os.killpg(self.process.pid, signal.SIGTERM)
-        try:
-            self.process.wait(timeout=15)
-        except subprocess.TimeoutExpired:
-            os.killpg(self.process.pid, signal.SIGKILL)
-            self.process.wait()
-
-    def cpu_seconds(self) -> float:
-        """CPU used by the workers so far: a per-request cost that other load on the machine does not skew."""
-        total = 0
-        for pid in Path(f"/proc/{self.process.pid}/task/{self.process.pid}/children").read_text().split():
-            try:
-                fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
-            except FileNotFoundError:
-                continue
-            total += int(fields[11]) + int(fields[12])
-        return total / os.sysconf("SC_CLK_TCK")
+def gunicorn() -> stack.Server:
+    """The surge benchmark's gunicorn (2 gthread workers x 8 threads), on this benchmark's stores."""
+    return stack.Server(env=app_env(), name="redirect")
 
 
 # -- wrk ---------------------------------------------------------------------------------------------
@@ -220,7 +175,7 @@ class Run:
         return self.requests / self.seconds
 
 
-def run_wrk(server: Server, path: str, seconds: int) -> Run:
+def run_wrk(server: stack.Server, path: str, seconds: int) -> Run:
     command = ["wrk", "-t2", "-c64", f"-d{seconds}s", "--timeout", "10s", "--latency", "-s", str(LUA), server.base,
                "--", path, secrets.token_hex(4)]
     cpu_before = server.cpu_seconds()
@@ -235,7 +190,7 @@ def run_wrk(server: Server, path: str, seconds: int) -> Run:
     return Run(requests, f["duration_us"] / 1e6, f["p50_us"] / 1000, f["p99_us"] / 1000, errors, 1000 * cpu / max(requests, 1))
 
 
-def measure(app, server: Server, seeded: Seeded, rounds: int, seconds: int, warmup: int) -> tuple[dict, int]:
+def measure(app, server: stack.Server, seeded: Seeded, rounds: int, seconds: int, warmup: int) -> tuple[dict, int]:
     paths = {"redirect": f"/c/{seeded.surge_code}", "bare": "/healthz/redirect"}
     sent = run_wrk(server, paths["redirect"], warmup).requests  # every answered redirect was a counted click
     run_wrk(server, paths["bare"], warmup)
@@ -269,7 +224,7 @@ def _get(base: str, path: str, method: str, agent: str, visitor: str) -> tuple[i
     return response.status, response.getheader("Location", "")
 
 
-def send_clicks(server: Server, seeded: Seeded, visitors: int) -> dict[str, int]:
+def send_clicks(server: stack.Server, seeded: Seeded, visitors: int) -> dict[str, int]:
     """N distinct visitors, then repeats within the hour, bots and HEADs: only the N may count."""
     real = [secrets.token_hex(16) for _ in range(visitors)]
     plan = [("GET", BROWSER, v, "real") for v in real]
@@ -340,7 +295,7 @@ def main(argv=None) -> int:
     print(f"Creator redirect benchmark: gunicorn 2 gthread x 8 on 127.0.0.1, PostgreSQL {DB_NAME}, Redis db 12, "
           f"{args.rounds} rounds of {args.seconds} s", flush=True)
     create_stores()
-    server = Server()
+    server = gunicorn()
     try:
         app = make_app()
         seeded = seed(app)

@@ -177,10 +177,11 @@ def free_port() -> int:
 class Server:
     """gunicorn with 2 gthread workers x 8 threads, as the issue prescribes."""
 
-    def __init__(self):
+    def __init__(self, env: dict | None = None, name: str = "surge"):
+        self.env = env  # None: the surge benchmark's app_env(), read at start
         self.port = free_port()
         self.base = f"http://127.0.0.1:{self.port}"
-        self.log = tempfile.NamedTemporaryFile(prefix="surge-gunicorn-", suffix=".log", delete=False)
+        self.log = tempfile.NamedTemporaryFile(prefix=f"{name}-gunicorn-", suffix=".log", delete=False)
         self.process: subprocess.Popen | None = None
 
     def start(self, timeout: float = 30) -> None:
@@ -189,7 +190,7 @@ class Server:
             "-b", f"127.0.0.1:{self.port}", "mall:create_app()",
         ]
         self.process = subprocess.Popen(
-            command, cwd=APP_ROOT, env=app_env(), stdout=self.log, stderr=subprocess.STDOUT, start_new_session=True
+            command, cwd=APP_ROOT, env=self.env or app_env(), stdout=self.log, stderr=subprocess.STDOUT, start_new_session=True
         )
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
