@@ -5,6 +5,7 @@ import secrets
 from flask import current_app, g, request
 
 from mall.extensions import db, redis_client
+from mall.stock.activity import DropActivity
 from mall.stock.engine import StockEngine
 
 CART_COOKIE = "fm_cart"
@@ -23,6 +24,15 @@ def stock_engine() -> StockEngine:
         )
         current_app.extensions["flashmall.stock"] = engine
     return engine
+
+
+def drop_activity() -> DropActivity:
+    """One per app and process (it batches drop-page views), on the app's Redis."""
+    activity = current_app.extensions.get("flashmall.activity")
+    if activity is None:
+        batch_ms = int(current_app.config.get("VIEW_BATCH_MS", 0 if current_app.testing else 200))
+        activity = current_app.extensions["flashmall.activity"] = DropActivity(redis_client(), batch_ms=batch_ms)
+    return activity
 
 
 def cart_token(create: bool = False) -> str | None:

@@ -113,8 +113,8 @@ class StockEngine:
                 return HoldOutcome(False, "unavailable")
         return HoldOutcome(False, "unavailable")
 
-    def release_hold(self, cart: str, hold_id: str) -> int:
-        return int(self._call("release_hold", cart, hold_id, "released"))
+    def release_hold(self, cart: str, hold_id: str, *, now=None) -> int:
+        return int(self._call("release_hold", cart, hold_id, "released", now or now_ms()))
 
     def extend_hold(self, cart: str, hold_id: str, *, now=None) -> HoldOutcome:
         reply = self._call("extend_hold", cart, hold_id, now or now_ms())

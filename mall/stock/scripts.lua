@@ -2,10 +2,30 @@
 -- Keys: fm:drop:<d> config hash; fm:avail:<v>:<h> free units; fm:held:<v>:<h> held units;
 -- fm:hold:<id> one hold; fm:exp zset of active holds by expiry; fm:claimed zset of holds inside a checkout;
 -- fm:cart:<token> set of hold ids; fm:gone:<token> expired holds to show in the cart; fm:lim:<d>:<token> units held+bought.
+-- fm:act:<d> activity per minute (<kind>:<epoch minute>: v views, h holds, hu units held, x/xu expired, r released);
+-- fm:actors:<d> holds placed (ip:<ip>, cart:<token>) and of those expired unbought (xip:, xcart:). See activity.py.
 
-local function release(id, reason)
+local ACTIVITY_KEEP_MS = 7 * 86400000
+
+-- counts one hold event of a drop; nothing is created for a drop whose counters are gone (Redis lost them)
+local function note_activity(drop, minute, kind, n, actors_ip, actors_cart, create_until)
+  local act = 'fm:act:' .. drop
+  if not create_until and redis.call('EXISTS', act) == 0 then return end
+  redis.call('HINCRBY', act, kind .. ':' .. minute, 1)
+  redis.call('HINCRBY', act, kind .. 'u:' .. minute, n)
+  if actors_ip then
+    local actors = 'fm:actors:' .. drop
+    local prefix = (kind == 'x') and 'x' or ''
+    redis.call('HINCRBY', actors, prefix .. 'ip:' .. actors_ip, 1)
+    redis.call('HINCRBY', actors, prefix .. 'cart:' .. actors_cart, 1)
+    if create_until then redis.call('PEXPIREAT', actors, create_until) end
+  end
+  if create_until then redis.call('PEXPIREAT', act, create_until) end
+end
+
+local function release(id, reason, now)
   local key = 'fm:hold:' .. id
-  local h = redis.call('HMGET', key, 'variant', 'hub', 'qty', 'cart', 'drop', 'state')
+  local h = redis.call('HMGET', key, 'variant', 'hub', 'qty', 'cart', 'drop', 'state', 'expires', 'ip')
   if not h[1] then
     redis.call('ZREM', 'fm:exp', id)
     return 0
@@ -21,6 +41,9 @@ local function release(id, reason)
   if reason == 'expired' then
     redis.call('HSET', 'fm:gone:' .. h[4], id, h[5] .. ':' .. h[1] .. ':' .. h[3])
     redis.call('EXPIRE', 'fm:gone:' .. h[4], 86400)
+    note_activity(h[5], math.floor(tonumber(h[7]) / 60000), 'x', q, h[8] or '-', h[4])
+  elseif reason == 'released' and now then
+    note_activity(h[5], math.floor(now / 60000), 'r', q)
   end
   redis.call('DEL', key)
   redis.call('ZREM', 'fm:exp', id)
@@ -88,20 +111,21 @@ local function place_hold(a)
   redis.call('DECRBY', 'fm:avail:' .. variant .. ':' .. chosen, qty)
   redis.call('INCRBY', 'fm:held:' .. variant .. ':' .. chosen, qty)
   redis.call('HSET', 'fm:hold:' .. id, 'drop', drop, 'variant', variant, 'hub', chosen, 'qty', qty, 'cart', cart,
-    'price', price, 'expires', expires, 'hold_ms', f[3], 'extended', 0, 'state', 'active', 'created', now)
+    'price', price, 'expires', expires, 'hold_ms', f[3], 'extended', 0, 'state', 'active', 'created', now, 'ip', a[6])
   redis.call('ZADD', 'fm:exp', expires, id)
   redis.call('SADD', 'fm:cart:' .. cart, id)
   redis.call('INCRBY', lim, qty)
   redis.call('PEXPIREAT', lim, tonumber(f[2]) + 86400000)
+  note_activity(drop, math.floor(now / 60000), 'h', qty, a[6], cart, tonumber(f[2]) + ACTIVITY_KEEP_MS)
   return {'ok', id, chosen, price, expires, total - qty}
 end
 
--- ARGV: cart, id, reason
+-- ARGV: cart, id, reason, now_ms
 local function release_hold(a)
   local owner = redis.call('HGET', 'fm:hold:' .. a[2], 'cart')
   if owner ~= a[1] then return 0 end
   if redis.call('HGET', 'fm:hold:' .. a[2], 'state') ~= 'active' then return 0 end
-  return release(a[2], a[3])
+  return release(a[2], a[3], tonumber(a[4]))
 end
 
 -- ARGV: cart, id, now_ms : once per hold, give it a fresh hold length from now

@@ -2,9 +2,11 @@
 
 from flask import Blueprint, abort, render_template, request
 
+from mall.checkout.access import drop_activity
 from mall.clock import utcnow
 from mall.drops.models import DropStatus
 from mall.drops.pricing import effective_status
+from mall.links.clicks import is_real_click
 from mall.storefront import services
 from tenants.models import Tenant
 
@@ -42,6 +44,8 @@ def brand(slug):
 def drop(slug, drop_id):
     brand = _brand_or_404(slug)
     drop = _drop_or_404(brand, drop_id)
+    if is_real_click(request.method, request.user_agent.string):  # crawlers and HEADs are not shoppers
+        drop_activity().record_view(drop.id)
     view = services.drop_view(drop, utcnow())
     return render_template(
         "storefront/drop.html",
