@@ -57,6 +57,7 @@ def _connect_redis(app: Flask) -> None:
 
 def _register_models() -> None:
     import mall.accounts.models  # noqa: F401
+    import mall.alerts.models  # noqa: F401
     import mall.catalog.models  # noqa: F401
     import mall.drops.models  # noqa: F401
     import mall.hubs.models  # noqa: F401
@@ -86,6 +87,12 @@ def _register_blueprints(app: Flask) -> None:
         app.register_blueprint(bp)
     for bp in (health_bp, storefront_bp, checkout_bp, accounts_bp, brands_bp, catalog_bp, drops_bp, orders_bp, operator_bp):
         app.register_blueprint(bp)
+
+    from mall.alerts.blueprint import bp as alerts_bp
+    from mall.alerts.operator_views import bp as operator_alerts_bp
+
+    app.register_blueprint(alerts_bp)
+    app.register_blueprint(operator_alerts_bp)
 
 
 def _register_errors(app: Flask) -> None:

@@ -8,6 +8,7 @@ from redis import Redis
 from rq.cron import CronScheduler
 from rq.exceptions import StopRequested
 
+from mall.alerts.jobs import evaluate_alerts
 from mall.fulfilment.jobs import settle_parcels
 from mall.jobs.drops import refresh_drop_statuses
 from mall.jobs.holds import deliver_queued_emails, sweep_expired_holds
@@ -23,6 +24,7 @@ PERIODIC_JOBS = [
     (check_support_deadlines, "default", 60),
     (flush_link_clicks, "default", 10),
     (settle_parcels, "default", 60),
+    (evaluate_alerts, "default", 15),
 ]
 
 

@@ -1,0 +1,103 @@
+"""Stock alerts for a live drop: low stock against the hold burn rate (time to sell-out), and sold out."""
+
+import math
+from collections import defaultdict
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from mall.alerts.models import Kind, LinkKind, Severity
+from mall.alerts.raising import Finding
+from mall.alerts.thresholds import Thresholds
+from mall.catalog.models import StockLevel
+from mall.drops.models import Drop
+from mall.hubs.models import Hub
+from mall.stock.activity import DropActivity
+from mall.stock.engine import StockEngine
+
+BURN_WINDOW_MINUTES = 5  # the hold rate is measured over the current minute and the four before it
+
+
+@dataclass(frozen=True)
+class DropStock:
+    units_left: dict[int, int]  # per variant: free to hold right now, across the drop's hubs
+    held_per_minute: float
+
+    @property
+    def total_left(self) -> int:
+        return sum(self.units_left.values())
+
+    @property
+    def minutes_to_sell_out(self) -> float | None:
+        """At the recent hold rate; None when nobody is holding."""
+        if self.held_per_minute <= 0:
+            return None
+        return self.total_left / self.held_per_minute
+
+
+def units_left(session: Session, engine: StockEngine, variant_ids: list[int]) -> dict[int, int]:
+    """Free units per variant: the engine's live counter, or the database's unsold units where Redis has none yet."""
+    rows = session.execute(
+        select(StockLevel.variant_id, StockLevel.hub_id, StockLevel.on_hand - StockLevel.sold)
+        .join(Hub, Hub.id == StockLevel.hub_id)
+        .where(StockLevel.variant_id.in_(variant_ids), Hub.active.is_(True))
+        .execution_options(all_tenants=True)
+    ).all()
+    unsold: dict[int, dict[int, int]] = defaultdict(dict)
+    for variant_id, hub_id, units in rows:
+        unsold[variant_id][hub_id] = units
+    left = {variant_id: 0 for variant_id in variant_ids}
+    for variant_id, hubs in unsold.items():
+        live = engine.availability(variant_id, list(hubs))
+        left[variant_id] = sum(max(live[h] if live[h] is not None else hubs[h], 0) for h in hubs)
+    return left
+
+
+def held_per_minute(activity: DropActivity, drop_id: int, now: datetime) -> float:
+    this_minute = now.replace(second=0, microsecond=0)
+    start = this_minute - timedelta(minutes=BURN_WINDOW_MINUTES - 1)
+    minutes = activity.per_minute(drop_id, start, this_minute + timedelta(minutes=1))
+    return sum(counts.held_units for _, counts in minutes) / BURN_WINDOW_MINUTES
+
+
+def drop_stock(session: Session, engine: StockEngine, activity: DropActivity, drop: Drop, now: datetime) -> DropStock:
+    left = units_left(session, engine, [item.variant_id for item in drop.items])
+    return DropStock(left, held_per_minute(activity, drop.id, now))
+
+
+def low_stock(drop: Drop, stock: DropStock, limits: Thresholds) -> list[Finding]:
+    """Warn when the units left would sell out within N minutes at the hold rate, or fall under the floor."""
+    left, eta = stock.total_left, stock.minutes_to_sell_out
+    if left <= 0:
+        return []  # sold out: the sold-out alerts say it
+    by_rate = limits.low_stock_minutes > 0 and eta is not None and eta < limits.low_stock_minutes
+    by_floor = left < limits.low_stock_units
+    if not (by_rate or by_floor):
+        return []
+    message = f"{drop.title}: {left} unit{'s' if left != 1 else ''} left"
+    if eta is not None:
+        message += f", selling out in about {max(1, math.ceil(eta))} min at {stock.held_per_minute:.1f} units held a minute"
+    return [
+        Finding(
+            drop.tenant_id, Kind.LOW_STOCK, Severity.WARNING, f"low_stock:drop:{drop.id}", message + ".",
+            LinkKind.DROP, drop.id, drop_id=drop.id,
+        )
+    ]
+
+
+def sold_out(drop: Drop, stock: DropStock, limits: Thresholds) -> list[Finding]:
+    """One alert per hero item with no unit left to hold (all sold, or held by shoppers right now)."""
+    if not limits.sold_out:
+        return []
+    labels = {item.variant_id: item.variant.label for item in drop.items}
+    return [
+        Finding(
+            drop.tenant_id, Kind.SOLD_OUT, Severity.INFO, f"sold_out:drop:{drop.id}:variant:{variant_id}",
+            f"{labels[variant_id]} is sold out in {drop.title}: every unit is sold or held.",
+            LinkKind.VARIANT, variant_id, drop_id=drop.id,
+        )
+        for variant_id, left in sorted(stock.units_left.items())
+        if left <= 0
+    ]
