@@ -63,6 +63,7 @@ def _register_models() -> None:
     import mall.hubs.models  # noqa: F401
     import mall.fulfilment.models  # noqa: F401
     import mall.links.models  # noqa: F401
+    import mall.monitor.models  # noqa: F401
     import mall.orders.models  # noqa: F401
     import mall.support.models  # noqa: F401
     import tenants.models  # noqa: F401
@@ -81,9 +82,10 @@ def _register_blueprints(app: Flask) -> None:
 
     from mall.fulfilment.blueprint import bp as fulfilment_bp
     from mall.links.blueprint import bp as links_bp
+    from mall.monitor.blueprint import bp as monitor_bp
     from mall.support.blueprint import bp as support_bp
 
-    for bp in (fulfilment_bp, links_bp, support_bp):
+    for bp in (fulfilment_bp, links_bp, monitor_bp, support_bp):
         app.register_blueprint(bp)
     for bp in (health_bp, storefront_bp, checkout_bp, accounts_bp, brands_bp, catalog_bp, drops_bp, orders_bp, operator_bp):
         app.register_blueprint(bp)

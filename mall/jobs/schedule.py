@@ -14,6 +14,7 @@ from mall.jobs.drops import refresh_drop_statuses
 from mall.jobs.holds import deliver_queued_emails, sweep_expired_holds
 from mall.jobs.queues import JOB_TIMEOUTS
 from mall.links.jobs import flush_link_clicks
+from mall.monitor.jobs import build_due_reports, save_drop_activity
 from mall.support.jobs import check_support_deadlines
 
 # (function, queue, every N seconds)
@@ -23,6 +24,8 @@ PERIODIC_JOBS = [
     (deliver_queued_emails, "low", 60),
     (check_support_deadlines, "default", 60),
     (flush_link_clicks, "default", 10),
+    (save_drop_activity, "default", 60),
+    (build_due_reports, "low", 60),
     (settle_parcels, "default", 60),
     (evaluate_alerts, "default", 15),
 ]

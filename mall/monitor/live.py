@@ -1,0 +1,152 @@
+"""The live drop monitor's figures, computed once per drop every MONITOR_FRESH_SECONDS for every tab.
+
+Units come from the stock engine (free and held units in Redis) beside the database (on hand, sold
+in this drop); views and holds from the activity counters; orders, creator links and support
+threads from the database. The result is plain JSON, shared through Redis (see shared_cache.py).
+"""
+
+from datetime import datetime, timedelta
+
+from flask import current_app, render_template
+from redis.exceptions import RedisError
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from mall.catalog.models import StockLevel
+from mall.checkout.access import drop_activity, stock_engine
+from mall.clock import utcnow
+from mall.drops.models import Drop, DropItem
+from mall.drops.pricing import effective_status
+from mall.extensions import db, redis_client
+from mall.hubs.models import Hub
+from mall.monitor import queries
+from mall.monitor.shared_cache import shared_value
+from mall.stock.activity import Counts
+from mall.templating import local_time
+
+FRESH_SECONDS = 1.5  # the monitor polls every 2 s; 50 tabs then cost about one computation per poll
+CHART_MINUTES = 30
+BURN_MINUTES = 5  # the burn rate is measured over this many recent minutes
+TOP_LINKS = 5
+THREADS_SHOWN = 5
+
+
+def cache_key(drop_id: int) -> str:
+    return f"fm:monitor:{drop_id}"
+
+
+def live_figures(drop: Drop) -> dict:
+    """The monitor's figures for `drop`, at most FRESH_SECONDS old, computed by one caller for all."""
+    fresh = float(current_app.config.get("MONITOR_FRESH_SECONDS", FRESH_SECONDS))
+    return shared_value(redis_client(), cache_key(drop.id), fresh, lambda: compute_figures(db.session, drop, utcnow()))
+
+
+def compute_figures(session: Session, drop: Drop, now: datetime) -> dict:
+    hubs = _hubs(session, drop)
+    counts, minutes = _activity(drop, now)
+    orders = queries.order_count(session, drop.id)
+    units_left = sum(h["available"] for h in hubs)
+    burn = _burn_per_minute(drop, minutes, now)
+    return {
+        "computed_at": local_time(now, "%H:%M:%S"),
+        "status": str(effective_status(drop, now)),
+        "hubs": hubs,
+        "units_left": units_left,
+        "held_units": sum(h["held"] for h in hubs),
+        "sold_units": sum(h["sold"] for h in hubs),
+        "funnel": {"views": counts.views, "holds": counts.holds, "orders": orders},
+        "minutes": _chart_minutes(session, drop, minutes, now),
+        "burn_per_minute": round(burn, 2),
+        "sellout_minutes": round(units_left / burn, 1) if burn > 0 and units_left > 0 else None,
+        "links": [vars(r) for r in queries.link_results(session, drop.tenant_id, drop.id)[:TOP_LINKS]],
+        # The alerts panel holds no per-person content (no forms), so its HTML is shared like the figures.
+        "alerts_html": render_template("monitor/_alerts.html", drop=drop, brand=drop.tenant),
+        "threads_open": queries.unresolved_thread_count(session, drop.tenant_id, drop.id),
+        "threads": [
+            {"id": t.id, "subject": t.subject, "status": t.status, "opened": local_time(t.created_at, "%H:%M")}
+            for t in queries.threads_about(session, drop.tenant_id, drop.id, unresolved_only=True, limit=THREADS_SHOWN)
+        ],
+    }
+
+
+def _hubs(session: Session, drop: Drop) -> list[dict]:
+    """Per active hub holding the drop's hero variants: on hand, free now, held now and sold in this drop."""
+    variant_ids = list(session.scalars(select(DropItem.variant_id).where(DropItem.drop_id == drop.id)))
+    rows = session.execute(
+        select(StockLevel.variant_id, StockLevel.hub_id, StockLevel.on_hand, StockLevel.sold, Hub.name, Hub.kind)
+        .join(Hub, Hub.id == StockLevel.hub_id)
+        .where(StockLevel.variant_id.in_(variant_ids), Hub.active.is_(True))
+    ).all()
+    free, held = _redis_units(rows)
+    sold_here = queries.sold_by_hub(session, drop.id)
+    hubs: dict[int, dict] = {}
+    for row in rows:
+        hub = hubs.setdefault(row.hub_id, {"name": row.name, "kind": row.kind, "on_hand": 0, "available": 0, "held": 0})
+        key = (row.variant_id, row.hub_id)
+        in_holds = held.get(key, 0)
+        unloaded = row.on_hand - row.sold - in_holds  # the drop is not in Redis (yet): the database says it
+        hub["on_hand"] += row.on_hand
+        hub["held"] += in_holds
+        in_redis = free.get(key)
+        hub["available"] += max(unloaded if in_redis is None else in_redis, 0)
+    for hub_id, hub in hubs.items():
+        hub["sold"] = sold_here.get(hub_id, 0)
+        hub["percent_left"] = round(100 * hub["available"] / hub["on_hand"]) if hub["on_hand"] else 0
+    return sorted(hubs.values(), key=lambda h: (-h["available"], h["name"]))
+
+
+def _redis_units(rows) -> tuple[dict, dict]:
+    engine = stock_engine()
+    free: dict[tuple[int, int], int | None] = {}
+    held: dict[tuple[int, int], int] = {}
+    by_variant: dict[int, list[int]] = {}
+    for row in rows:
+        by_variant.setdefault(row.variant_id, []).append(row.hub_id)
+    try:
+        for variant_id, hub_ids in by_variant.items():
+            free.update({(variant_id, h): n for h, n in engine.availability(variant_id, hub_ids).items()})
+            held.update({(variant_id, h): n for h, n in engine.held(variant_id, hub_ids).items()})
+    except RedisError:
+        return {}, {}
+    return free, held
+
+
+def _activity(drop: Drop, now: datetime) -> tuple[Counts, list[tuple[datetime, Counts]]]:
+    """Whole-drop totals, and the minutes of the chart (which also cover the burn-rate window)."""
+    end = _minute(now) + timedelta(minutes=1) if now < drop.ends_at else drop.ends_at
+    start = max(_minute(drop.starts_at), end - timedelta(minutes=CHART_MINUTES))
+    if start >= end:
+        return Counts(), []
+    activity = drop_activity()
+    try:
+        return activity.totals(drop.id), activity.per_minute(drop.id, start, end)
+    except RedisError:
+        return Counts(), []
+
+
+def _burn_per_minute(drop: Drop, minutes: list[tuple[datetime, Counts]], now: datetime) -> float:
+    """Units leaving the shelf per minute lately: units held minus units back from expired holds, over the
+    last BURN_MINUTES minutes of the drop (the current one included)."""
+    since = _minute(now) - timedelta(minutes=BURN_MINUTES - 1)
+    recent = [c for m, c in minutes if since <= m <= now]
+    if not recent or now >= drop.ends_at:
+        return 0.0
+    net = sum(c.held_units - c.expired_units for c in recent)
+    return max(net, 0) / len(recent)
+
+
+def _minute(moment: datetime) -> datetime:
+    return moment.replace(second=0, microsecond=0)
+
+
+def _chart_minutes(session: Session, drop: Drop, minutes: list[tuple[datetime, Counts]], now: datetime) -> list[dict]:
+    if not minutes:
+        return []
+    orders: dict[datetime, int] = {}
+    for placed in queries.order_times(session, drop.id, minutes[0][0]):
+        minute = placed.replace(second=0, microsecond=0)
+        orders[minute] = orders.get(minute, 0) + 1
+    return [
+        {"label": local_time(m, "%H:%M"), "holds": c.holds, "orders": orders.get(m, 0), "expired": c.expired}
+        for m, c in minutes
+    ]
