@@ -106,7 +106,7 @@ def order_velocity(session: Session, tenant_id: int, limits: Thresholds, now: da
     for address, orders in sorted(_by_address(recent_deliveries(session, tenant_id, since)).items()):
         if len(orders) >= limits.velocity_orders:
             latest = max(o.sub_order_id for o in orders)
-            message = f"{_plural(len(orders), 'order')} to {orders[-1].shown_address} {window}."
+            message = f"{_plural(len(orders), 'order')} to {orders[0].shown_address} {window}."
             findings.append(_velocity(tenant_id, f"address:{digest(address)}", message, latest))
     return findings
 
@@ -126,7 +126,7 @@ def converging_carts(session: Session, tenant_id: int, limits: Thresholds, now: 
         if len(carts) < limits.converging_carts:
             continue
         message = (
-            f"{len(carts)} different carts ordered to {orders[-1].shown_address} "
+            f"{len(carts)} different carts ordered to {orders[0].shown_address} "
             f"in the last {limits.fraud_window_minutes} min."
         )
         findings.append(

@@ -34,10 +34,7 @@ class Finding:
 
 def raise_alert(session: Session, finding: Finding, now: datetime) -> Alert | None:
     """A new alert, or None when this cause already has an unresolved one (also when another run just raised it)."""
-    already = session.scalar(
-        select(Alert.id).where(Alert.open_key == finding.open_key).execution_options(all_tenants=True)
-    )
-    if already is not None:
+    if already_open(session, finding.open_key):  # the common case, answered by a read
         return None
     values = dict(
         tenant_id=finding.tenant_id,
@@ -57,6 +54,11 @@ def raise_alert(session: Session, finding: Finding, now: datetime) -> Alert | No
         _insert(session).values(**values).on_conflict_do_nothing(index_elements=["open_key"]).returning(Alert.id)
     )
     return session.get(Alert, alert_id) if alert_id is not None else None
+
+
+def already_open(session: Session, open_key: str) -> bool:
+    found = session.scalar(select(Alert.id).where(Alert.open_key == open_key).execution_options(all_tenants=True))
+    return found is not None
 
 
 def _insert(session: Session):

@@ -14,7 +14,7 @@ from tests.checkout.conftest import pickup_details
 
 ID_PARAMS = (
     "drop_id", "product_id", "variant_id", "sub_order_id", "line_id", "membership_id",
-    "thread_id", "reply_id", "alert_id",  # support inbox
+    "thread_id", "reply_id", "alert_id",  # support inbox; alert_id also names brand alerts (mall/alerts)
     "partnership_id",  # creator programme
 )
 
@@ -33,6 +33,8 @@ def brand_a_rows(make, engine):
     place_order(db.session, engine, "cart-x", "key-matrix-000000000000", pickup_details(pickup), [hold])
     line = db.session.scalar(select(OrderLine))
     membership = db.session.scalar(select(Membership).where(Membership.tenant_id == brand.id))
+    support = _support_rows(line)
+    _brand_alert(brand, drop, support["alert_id"])
     return {
         "slug": brand.slug,
         "drop_id": drop.id,
@@ -41,7 +43,7 @@ def brand_a_rows(make, engine):
         "sub_order_id": line.sub_order_id,
         "line_id": line.id,
         "membership_id": membership.id,
-        **_support_rows(line),
+        **support,
         "partnership_id": _partnership(make, brand),
     }
 
@@ -70,6 +72,19 @@ def _support_rows(line) -> dict:
     db.session.add_all([reply, alert])
     db.session.commit()
     return {"thread_id": thread.id, "reply_id": reply.id, "alert_id": alert.id}
+
+
+def _brand_alert(brand, drop, alert_id: int) -> None:
+    """A low-stock alert of brand A (mall/alerts) with the SLA alert's id, so `<alert_id>` names a real row on both routes."""
+    from mall.alerts.models import Alert
+
+    alert = Alert(
+        id=alert_id, tenant_id=brand.id, kind="low_stock", severity="warning", cause_key=f"low_stock:drop:{drop.id}",
+        open_key=f"{brand.id}|low_stock:drop:{drop.id}", message="Low stock.", drop_id=drop.id, link_kind="drop",
+        link_id=drop.id,
+    )
+    db.session.add(alert)
+    db.session.commit()
 
 
 def _dashboard_rules(app):
