@@ -74,7 +74,7 @@ def horizontal_bars(rows: list[tuple[str, int, str]], bar_width: float = 240, ro
     return Chart(LABEL_WIDTH + bar_width + VALUE_WIDTH, len(rows) * row_height, len(rows) * row_height, top, bars, [])
 
 
-def per_minute(minutes: list[dict], keys: tuple[str, ...], names: dict[str, str], max_slots: int = 60) -> Chart:
+def per_minute(minutes: list[dict], keys: tuple[str, ...], names: dict[str, str], max_slots: int = 90) -> Chart:
     """Minute rows (with a "label") as grouped bars; long drops are summed into buckets of several minutes."""
     size = max(1, -(-len(minutes) // max_slots))
     buckets = [minutes[i:i + size] for i in range(0, len(minutes), size)]
