@@ -49,6 +49,7 @@ def load_settings() -> dict:
         "MAX_CONTENT_LENGTH": 256 * 1024,
         "RATELIMIT_ENABLED": os.environ.get("RATELIMIT_ENABLED", "1") == "1",
         "LOGIN_RATE_LIMIT": os.environ.get("LOGIN_RATE_LIMIT", "10 per minute"),
+        "SIGNUP_RATE_LIMIT": os.environ.get("SIGNUP_RATE_LIMIT", "5 per minute; 30 per hour"),
         "HOLD_RATE_PER_CART": int(os.environ.get("HOLD_RATE_PER_CART", "20")),
         "HOLD_RATE_PER_IP": int(os.environ.get("HOLD_RATE_PER_IP", "600")),
         "CHECKOUT_RATE_LIMIT": os.environ.get("CHECKOUT_RATE_LIMIT", "10 per minute"),

@@ -15,7 +15,8 @@ from mall.brands.services import (
     membership_of,
     read_invite,
 )
-from mall.extensions import limiter, login_manager
+from mall.extensions import db, limiter, login_manager
+from mall.fulfilment.services import hubs_for
 from mall.templating import my_brands
 
 bp = Blueprint("accounts", __name__)
@@ -33,6 +34,10 @@ def _landing_for(user) -> str:
         return url_for("brands.dashboard", slug=brands[0][0].slug)
     if user.is_operator:
         return url_for("operator.hubs")
+    if user.is_creator:
+        return url_for("links.home")
+    if hubs_for(db.session, user):
+        return url_for("fulfilment.hubs.index")
     return url_for("storefront.home")
 
 
@@ -41,6 +46,7 @@ def _status(form) -> int:
 
 
 @bp.route("/signup", methods=["GET", "POST"])
+@limiter.limit(lambda: current_app.config["SIGNUP_RATE_LIMIT"], methods=["POST"])
 def signup():
     next_url = _next_url()
     if current_user.is_authenticated:

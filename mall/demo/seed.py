@@ -18,11 +18,14 @@ from mall.demo.catalogue import BRANDS, DROPS, HUBS, PARTLY_SOLD, PASSWORD, PROD
 from mall.drops.models import Drop, DropItem, DropStatus, PriceTier
 from mall.drops.pricing import effective_status
 from mall.extensions import db
+from mall.fulfilment.models import HubMember
 from mall.hubs.models import Hub
 from tenants.models import Membership, Role, Tenant
 
 OPERATOR_EMAIL = "operator@flashmall.test"
 CREATOR_EMAIL = "creator@flashmall.test"
+HUB_STAFF_EMAIL = "hub@flashmall.test"
+HUB_STAFF_HUB = "MH-SHOREDITCH"
 
 
 def seed_demo() -> Iterator[str]:
@@ -34,6 +37,7 @@ def seed_demo() -> Iterator[str]:
         logins = list(_seed_people_and_brands(password_hash))
         yield f"  {len(BRANDS)} brands with owners, policies and products"
         hubs = _seed_hubs()
+        logins.insert(2, _seed_hub_staff(password_hash))  # after the operator and the creator
         yield f"  {len(hubs)} shared hubs"
         _seed_stock(hubs)
         yield "  stock split across the hubs and the central reserve"
@@ -141,6 +145,15 @@ def _seed_hubs() -> list[Hub]:
         hubs.append(hub)
     db.session.flush()
     return hubs
+
+
+def _seed_hub_staff(password_hash: str) -> tuple[str, str]:
+    hub = db.session.scalar(select(Hub).where(Hub.code == HUB_STAFF_HUB))
+    staff = _user(HUB_STAFF_EMAIL, "Harper Hub", password_hash)
+    if db.session.scalar(select(HubMember.id).where(HubMember.hub_id == hub.id, HubMember.user_id == staff.id)) is None:
+        db.session.add(HubMember(hub_id=hub.id, user_id=staff.id))
+        db.session.flush()
+    return staff.email, f"hub staff at {hub.name} (picking list)"
 
 
 def _seed_stock(hubs: list[Hub]) -> None:

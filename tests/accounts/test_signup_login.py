@@ -161,3 +161,25 @@ def test_login_and_logout_without_csrf_are_refused(client, make):
 
 def test_logout_needs_a_post(client):
     assert client.get("/logout").status_code == 405
+
+
+def test_signup_is_rate_limited_per_address_without_creating_the_extra_accounts(app, client, app_ctx):
+    original = app.config["SIGNUP_RATE_LIMIT"]
+    app.config["SIGNUP_RATE_LIMIT"] = "2 per minute"
+    try:
+        made = []
+        for n in range(2):
+            made.append(client.submit("/signup", {**GOOD_SIGNUP, "email": f"seller{n}@example.com"}))
+            client.submit("/logout")
+        blocked = client.submit("/signup", {**GOOD_SIGNUP, "email": "seller9@example.com"})
+    finally:
+        app.config["SIGNUP_RATE_LIMIT"] = original
+
+    assert [r.status_code for r in made] == [303, 303]
+    assert blocked.status_code == 429 and int(blocked.headers["Retry-After"]) >= 0
+    assert db.session.scalar(select(User).where(User.email == "seller9@example.com")) is None
+
+
+def test_signed_out_visitors_find_the_creator_programme_from_every_page(client):
+    page = client.get("/").get_data(as_text=True)
+    assert 'href="/creators/join"' in page and "For creators" in page

@@ -15,6 +15,7 @@ from mall.drops.pricing import effective_status, tier_windows
 from mall.extensions import db
 from mall.hubs.models import Hub
 from tenants.models import Membership, Tenant
+from tests.support import text_of
 
 TABLES = (User, Tenant, Membership, Hub, Product, Variant, StockLevel, Drop, DropItem, PriceTier)
 START = datetime(2026, 5, 4, 9, 30, tzinfo=timezone.utc)
@@ -82,7 +83,7 @@ def test_staff_creator_and_operator_logins_work_with_the_demo_password(seeded):
     assert password_matches(operator.password_hash, "flashmall-demo")
     tail = "\n".join(lines[-14:])
     assert "Done: 20 drops" in "\n".join(lines)
-    for email in ("operator@flashmall.test", "creator@flashmall.test", "owner@runwild.test"):
+    for email in ("operator@flashmall.test", "creator@flashmall.test", "hub@flashmall.test", "owner@runwild.test"):
         assert email in tail
     assert lines[-1].strip().endswith("owner of Ember Kitchen")
 
@@ -120,3 +121,10 @@ def test_the_mall_front_shows_the_seeded_drops(seeded, client):
 
     assert page.count('class="badge live"') >= 1 and page.count('class="badge scheduled"') >= 1
     assert "Northbound Coffee" in page
+
+
+def test_the_demo_hub_worker_logs_in_to_their_own_hub_picking_list(seeded, client):
+    response = client.submit("/login", {"email": "hub@flashmall.test", "password": "flashmall-demo"})
+    assert response.status_code == 303 and response.headers["Location"].endswith("/hubs")
+    hubs = text_of(client.get("/hubs"))
+    assert "Shoreditch Micro-hub" in hubs and "Brixton Village Pickup" not in hubs
