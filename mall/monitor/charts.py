@@ -1,8 +1,10 @@
 """Geometry for the server-drawn SVG charts: bars per minute, funnels and money per tier. Pure Python."""
 
+import math
 from dataclasses import dataclass
 
 PLOT_TOP, PLOT_HEIGHT = 8, 100  # the plot area inside the SVG, in view-box units
+TICK_SPACE = 32
 BAR_GAP = 1
 
 
@@ -38,22 +40,25 @@ class Chart:
         return self.top_value > 0
 
 
-def grouped_bars(labels: list[str], series: dict[str, list[int]], names: dict[str, str], slot: float = 12, every: int = 5) -> Chart:
-    """One slot per label, one bar per series inside it; a tick label every `every` slots (and the last)."""
+def grouped_bars(labels: list[str], series: dict[str, list[int]], names: dict[str, str], width: float = 360,
+                 min_slots: int = 15, max_ticks: int = 8) -> Chart:
+    """One slot per label (at least `min_slots` wide, so a few minutes do not make giant bars), one bar per
+    series inside it; about `max_ticks` labels under the axis, the last slot always labelled."""
     top = max((v for values in series.values() for v in values), default=0)
     scale = PLOT_HEIGHT / top if top else 0
-    width = max(len(labels), 1) * slot
-    bar_width = (slot - 2 * BAR_GAP) / max(len(series), 1)
+    slot = width / max(len(labels), min_slots)
+    bar_width = max(slot - 2 * BAR_GAP, 0.5) / max(len(series), 1)
     baseline = PLOT_TOP + PLOT_HEIGHT
     bars = []
     for i, label in enumerate(labels):
         for j, (key, values) in enumerate(series.items()):
             value = values[i]
             h = round(value * scale, 1)
-            title = f"{label}: {value} {names[key]}"
-            bars.append(Bar(round(i * slot + BAR_GAP + j * bar_width, 2), round(baseline - h, 1), round(bar_width, 2), h, key, title))
+            bars.append(Bar(round(i * slot + BAR_GAP + j * bar_width, 2), round(baseline - h, 1), round(bar_width, 2), h,
+                            key, f"{label}: {value} {names[key]}"))
+    every = max(1, -(-len(labels) // max_ticks), math.ceil(TICK_SPACE / slot))  # "12:34" needs ~30 units
     last = len(labels) - 1
-    ticks = [Tick(i * slot + slot / 2, label) for i, label in enumerate(labels) if (last - i) % every == 0]
+    ticks = [Tick(round(i * slot + slot / 2, 2), label) for i, label in enumerate(labels) if (last - i) % every == 0]
     return Chart(width, baseline + 16, baseline, top, bars, ticks)
 
 
@@ -80,4 +85,4 @@ def per_minute(minutes: list[dict], keys: tuple[str, ...], names: dict[str, str]
     buckets = [minutes[i:i + size] for i in range(0, len(minutes), size)]
     labels = [bucket[0]["label"] for bucket in buckets]
     series = {key: [sum(m[key] for m in bucket) for bucket in buckets] for key in keys}
-    return grouped_bars(labels, series, names, every=5 if len(buckets) > 12 else 1 if len(buckets) <= 6 else 2)
+    return grouped_bars(labels, series, names, width=max(360, 6 * len(labels)))

@@ -45,7 +45,7 @@ def test_the_monitor_shows_units_holds_orders_funnel_links_and_threads(shop, cli
     assert [figure(html, n) for n in ("units-left", "held", "sold", "orders")] == ["12", "1", "2", "1"]
     # 3 units held over 12:01-12:05 (none back yet): 0.6 a minute, so the 12 left last about 20 minutes
     assert figure(html, "sellout") == "20 min"
-    assert "12 views → 2 holds (16.7%) → 1 orders (50.0% of holds, 8.3% of views)" in text_of(page)
+    assert "12 views → 2 holds (16.7%) → 1 order (50.0% of holds, 8.3% of views)" in text_of(page)
     assert re.search(r'<tr data-hub="Soho Micro-hub"><td>Soho Micro-hub</td><td class="num">15</td>'
                      r'<td class="num">12</td>\s*<td class="num">1</td><td class="num">2</td>', html)
     assert "Order " in html and "When can I collect?" not in html  # the thread is listed by its subject
