@@ -1,6 +1,7 @@
 """Fulfilment alerts: parcels past their committed ETA (each brand in them), hubs with hours of queued picking (operator)."""
 
 import math
+import os
 from datetime import datetime, timedelta
 
 from flask import current_app
@@ -54,7 +55,10 @@ def eta_breaches(rows: list[tuple], limits: dict[int, Thresholds], now: datetime
 
 
 def overload_hours() -> float:
-    return float(current_app.config.get("ALERTS_HUB_OVERLOAD_HOURS") or DEFAULT_OVERLOAD_HOURS)
+    """App config first (tests set it), then the environment, then the default."""
+    return float(
+        current_app.config.get("ALERTS_HUB_OVERLOAD_HOURS") or os.environ.get("ALERTS_HUB_OVERLOAD_HOURS") or DEFAULT_OVERLOAD_HOURS
+    )
 
 
 def hub_overloads(session: Session, now: datetime) -> list[Finding]:

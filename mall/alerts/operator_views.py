@@ -5,6 +5,7 @@ from flask_login import current_user
 
 from mall.alerts import services
 from mall.alerts.forms import AcknowledgeForm
+from mall.alerts.fulfilment_checks import overload_hours
 from mall.alerts.job_checks import failed_job
 from mall.alerts.models import Alert
 from mall.clock import utcnow
@@ -35,6 +36,7 @@ def index():
         alerts=services.list_alerts(db.session, None, filters),
         counts=services.status_counts(db.session, None),
         filters=filters,
+        overload_hours=f"{overload_hours():g}",
     )
 
 
