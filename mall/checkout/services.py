@@ -15,6 +15,8 @@ from mall.checkout.payments import PROVIDERS
 from mall.clock import utcnow
 from mall.drops.models import Drop
 from mall.fulfilment import placement
+from mall.fulfilment.jobs import queue_hub_reestimate
+from mall.fulfilment.status import cancel_parcels_of_line
 from mall.orders.models import LineStatus, Order, OrderLine, OutboxEmail, ShopperDropUnits, SubOrder
 from mall.stock import ledger
 from mall.stock.engine import StockEngine
@@ -231,4 +233,6 @@ def cancel_line(session: Session, engine: StockEngine, line: OrderLine) -> bool:
     session.commit()
     engine.units_returned(line.variant_id, line.hub_id, line.quantity)
     engine.redis.decrby(f"fm:lim:{line.drop_id}:{order.cart_token}", line.quantity)
+    for hub_id in cancel_parcels_of_line(session, line.id):
+        queue_hub_reestimate(hub_id, "Parcels ahead were cancelled")
     return True

@@ -110,3 +110,11 @@ def cancel_emptied_parcels(session: Session, parcel_ids: list[int] | None = None
         )
     session.commit()
     return {r.hub_id for r in rows}
+
+
+def cancel_parcels_of_line(session: Session, line_id: int) -> set[int]:
+    """Right after a line is cancelled: its parcel goes too if nothing else is in it (the settle job backs this up)."""
+    parcel_ids = list(
+        session.scalars(select(ParcelItem.parcel_id).where(ParcelItem.order_line_id == line_id).execution_options(all_tenants=True))
+    )
+    return cancel_emptied_parcels(session, parcel_ids) if parcel_ids else set()

@@ -11,10 +11,11 @@ from mall.checkout.services import cancel_line
 from mall.extensions import db
 from mall.fulfilment import status
 from mall.fulfilment.etas import eta_accuracy
-from mall.fulfilment.jobs import commit_parcel_etas, reestimate_hub_etas, settle_parcels
+from mall.fulfilment.jobs import ETA_QUEUE, commit_parcel_etas, reestimate_hub_etas, settle_parcels
 from mall.fulfilment.models import Parcel, ParcelItem
 from mall.fulfilment.timing import OpeningHours
 from mall.hubs.models import Hub
+from mall.jobs.queues import get_queue
 from mall.orders.models import OrderLine
 from tests.fulfilment.conftest import checkout, hold, live_drops, pickup_at
 
@@ -116,8 +117,12 @@ def test_cancelling_every_line_of_a_parcel_cancels_it_and_the_queue_behind_moves
             .execution_options(all_tenants=True)
         )
         assert cancel_line(db.session, engine, first_line)
+        assert db.session.get(Parcel, ids[0]).status == "cancelled"  # at once, not at the next settle
+        [job] = [job for job in get_queue(ETA_QUEUE).get_jobs() if job.func is reestimate_hub_etas]
+        assert job.args == (hubs["camden"].id, "Parcels ahead were cancelled")
+        job.perform()  # what the worker does next
 
-        assert settle_parcels()["cancelled_hubs"] == 1
+        assert settle_parcels()["cancelled_hubs"] == 0  # nothing left for the periodic backstop
 
     first, second = db.session.get(Parcel, ids[0]), db.session.get(Parcel, ids[1])
     assert first.status == "cancelled" and first.cancelled_at is not None
