@@ -1,7 +1,5 @@
 """Brand dashboard: the live drop monitor and the post-drop report (with its CSV), for any member."""
 
-from datetime import datetime
-
 from flask import Response, flash, g, redirect, url_for
 from sqlalchemy import select
 
@@ -9,55 +7,29 @@ from mall.clock import utcnow
 from mall.drops.models import Drop, DropStatus
 from mall.drops.pricing import effective_status
 from mall.extensions import db
-from mall.monitor import charts
 from mall.monitor.csv_export import report_csv
 from mall.monitor.jobs import report_due_at, request_rebuild
-from mall.monitor.live import live_figures
+from mall.monitor.live import live_region
 from mall.monitor.models import DropReport
-from mall.monitor.report import VERSION, percent, rates
+from mall.monitor.presenting import HELPERS
+from mall.monitor.report import VERSION, rates
 from mall.rendering import render_page
-from mall.templating import money
 from tenants.dashboard import MANAGERS, brand_blueprint, requires_role
 from tenants.scoping import get_for_tenant_or_404
 
 bp = brand_blueprint("monitor", __name__)
 
-POLL_SECONDS = 2
-
-
 @bp.context_processor
 def _helpers():
     membership = g.get("membership")
-    return {
-        "can_manage": membership is not None and membership.role in MANAGERS,
-        "from_iso": datetime.fromisoformat,
-        "charts": charts,
-        "percent": percent,
-        "minutes_text": minutes_text,
-        "money_text": money,
-        "tier_rows": lambda tiers: [(t["label"].split(",")[0], t["revenue_cents"], "revenue") for t in tiers],
-    }
-
-
-def minutes_text(minutes: float | None) -> str:
-    if minutes is None:
-        return "—"
-    if minutes < 1:
-        return "under a minute"
-    if minutes < 60:
-        return f"{minutes:.0f} min"
-    return f"{int(minutes // 60)} h {int(minutes % 60):02d} min"
+    return {"can_manage": membership is not None and membership.role in MANAGERS, **HELPERS}
 
 
 @bp.get("/drops/<int:drop_id>/live")
 def live(drop_id: int):
-    """The whole page, or (for htmx's poll) just its figures; both read the shared figures."""
+    """The whole page, or (for htmx's poll) just its region; the region is rendered once for every tab."""
     drop = get_for_tenant_or_404(Drop, drop_id)
-    figures = live_figures(drop)
-    return render_page(
-        "monitor/live.html", block="monitor", drop=drop, figures=figures,
-        polling=figures["status"] in (DropStatus.SCHEDULED.value, DropStatus.LIVE.value), poll_seconds=POLL_SECONDS,
-    )
+    return render_page("monitor/live.html", block="monitor", drop=drop, region=live_region(drop))
 
 
 def _stored(drop: Drop) -> DropReport | None:

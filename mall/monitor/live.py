@@ -1,8 +1,9 @@
-"""The live drop monitor's figures, computed once per drop every MONITOR_FRESH_SECONDS for every tab.
+"""The live drop monitor's region, computed and rendered once per drop every MONITOR_FRESH_SECONDS for every tab.
 
 Units come from the stock engine (free and held units in Redis) beside the database (on hand, sold
-in this drop); views and holds from the activity counters; orders, creator links and support
-threads from the database. The result is plain JSON, shared through Redis (see shared_cache.py).
+in this drop); views and holds from the activity counters; orders, creator links, support threads and
+alerts from the database. The region holds nothing personal (no form, no name), so its HTML itself is
+shared through Redis (see shared_cache.py): a poll costs a Redis GET, not queries and a render.
 """
 
 from datetime import datetime, timedelta
@@ -15,16 +16,18 @@ from sqlalchemy.orm import Session
 from mall.catalog.models import StockLevel
 from mall.checkout.access import drop_activity, stock_engine
 from mall.clock import utcnow
-from mall.drops.models import Drop, DropItem
+from mall.drops.models import Drop, DropItem, DropStatus
 from mall.drops.pricing import effective_status
 from mall.extensions import db, redis_client
 from mall.hubs.models import Hub
 from mall.monitor import queries
+from mall.monitor.presenting import HELPERS
 from mall.monitor.shared_cache import shared_value
 from mall.stock.activity import Counts
 from mall.templating import local_time
 
 FRESH_SECONDS = 1.5  # the monitor polls every 2 s; 50 tabs then cost about one computation per poll
+POLL_SECONDS = 2
 CHART_MINUTES = 30
 BURN_MINUTES = 5  # the burn rate is measured over this many recent minutes
 TOP_LINKS = 5
@@ -35,10 +38,20 @@ def cache_key(drop_id: int) -> str:
     return f"fm:monitor:{drop_id}"
 
 
-def live_figures(drop: Drop) -> dict:
-    """The monitor's figures for `drop`, at most FRESH_SECONDS old, computed by one caller for all."""
+def live_region(drop: Drop) -> dict:
+    """{"html": the monitor's region, "status": the drop's}, at most FRESH_SECONDS old, made by one caller for all."""
     fresh = float(current_app.config.get("MONITOR_FRESH_SECONDS", FRESH_SECONDS))
-    return shared_value(redis_client(), cache_key(drop.id), fresh, lambda: compute_figures(db.session, drop, utcnow()))
+    return shared_value(redis_client(), cache_key(drop.id), fresh, lambda: render_region(drop, utcnow()))
+
+
+def render_region(drop: Drop, now: datetime) -> dict:
+    figures = compute_figures(db.session, drop, now)
+    polling = figures["status"] in (DropStatus.SCHEDULED.value, DropStatus.LIVE.value)
+    html = render_template(
+        "monitor/_region.html", drop=drop, slug=drop.tenant.slug, brand=drop.tenant, f=figures, polling=polling,
+        poll_seconds=POLL_SECONDS, **HELPERS,
+    )
+    return {"html": html, "status": figures["status"]}
 
 
 def compute_figures(session: Session, drop: Drop, now: datetime) -> dict:
@@ -59,8 +72,6 @@ def compute_figures(session: Session, drop: Drop, now: datetime) -> dict:
         "burn_per_minute": round(burn, 2),
         "sellout_minutes": round(units_left / burn, 1) if burn > 0 and units_left > 0 else None,
         "links": [vars(r) for r in queries.link_results(session, drop.tenant_id, drop.id)[:TOP_LINKS]],
-        # The alerts panel holds no per-person content (no forms), so its HTML is shared like the figures.
-        "alerts_html": render_template("monitor/_alerts.html", drop=drop, brand=drop.tenant),
         "threads_open": queries.unresolved_thread_count(session, drop.tenant_id, drop.id),
         "threads": [
             {"id": t.id, "subject": t.subject, "status": t.status, "opened": local_time(t.created_at, "%H:%M")}
