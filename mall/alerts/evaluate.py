@@ -121,7 +121,7 @@ def evaluate_everything(session: Session, engine: StockEngine, activity: DropAct
             step()
         except Exception:  # one broken check must not silence the others
             log.exception("alert check %s failed", name)
-            session.rollback()
+            run.rollback()
             failed.append(name)
     if failed:
         raise ChecksFailed(f"alert checks failed: {', '.join(failed)}")

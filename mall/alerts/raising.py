@@ -115,6 +115,11 @@ class Evaluation:
         self.session.commit()
         queue_alert_emails(keys)
 
+    def rollback(self) -> None:
+        """Forget what was raised since the last commit: it never reached the database."""
+        self.session.rollback()
+        del self.raised[self.emailed_up_to:]
+
     @property
     def counts(self) -> dict[str, int]:
         return {"raised": len(self.raised), "resolved": self.resolved}
