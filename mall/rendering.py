@@ -1,6 +1,6 @@
 """Full page or just its swappable region, depending on who asks."""
 
-from flask import render_template, request
+from flask import current_app, render_template, request
 from jinja2_fragments.flask import render_block
 
 
@@ -9,3 +9,11 @@ def render_page(template: str, block: str | None = None, status: int = 200, **co
     if block and request.headers.get("HX-Request") and not request.headers.get("HX-History-Restore-Request"):
         return render_block(template, block, **context), status
     return render_template(template, **context), status
+
+
+def render_partial(template: str, **context) -> str:
+    """A partial that shows nothing personal, without the context processors (so no user is loaded).
+
+    For the surge's hot replies; a template that reads `current_user` or the tenant must use render_template.
+    """
+    return current_app.jinja_env.get_template(template).render(context)

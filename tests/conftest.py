@@ -77,8 +77,10 @@ def _clean_state(request):
         return
     app = request.getfixturevalue("app")
     from mall.extensions import db, redis_client
+    from mall.storefront.cache import forget_cached_pages
 
     with app.app_context():
+        forget_cached_pages()
         db.session.remove()
         tables = [t.name for t in reversed(db.metadata.sorted_tables)]
         with db.engine.begin() as conn:

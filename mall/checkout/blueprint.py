@@ -9,11 +9,12 @@ from sqlalchemy.orm import selectinload
 from mall.checkout import services
 from mall.checkout.access import cart_token, client_ip, remember_cart, stock_engine
 from mall.checkout.cart import load_cart
-from mall.checkout.forms import CheckoutForm, HoldForm, QuantityForm
+from mall.checkout.forms import CheckoutForm, QuantityForm, hold_choice
 from mall.extensions import db, limiter
 from mall.hubs.models import Hub, HubKind
 from mall.links.attribution import attributed_link_id
 from mall.orders.models import Order, SubOrder
+from mall.rendering import render_partial
 
 bp = Blueprint("checkout", __name__)
 bp.after_request(remember_cart)
@@ -31,12 +32,12 @@ def _cart_key():
 
 @bp.post("/cart/holds")
 def hold():
-    form = HoldForm(meta={"csrf": False})  # CSRFProtect already checked this POST's token
-    if not form.validate():
+    choice = hold_choice(request.form)
+    if choice is None:
         return _hold_reply(None, "Choose an item and a quantity between 1 and 50.", 422)
     engine = stock_engine()
     token = cart_token(create=True)
-    outcome = engine.place_hold(form.drop_id.data, form.variant_id.data, token, form.quantity.data, ip=client_ip())
+    outcome = engine.place_hold(choice.drop_id, choice.variant_id, token, choice.quantity, ip=client_ip())
     if outcome.ok:
         if request.form.get("replaces"):
             engine.forget_expired(token, request.form["replaces"])
@@ -48,7 +49,8 @@ def hold():
 
 def _hold_reply(outcome, message: str, status: int, headers=None):
     if request.headers.get("HX-Request"):
-        return render_template("checkout/_hold_result.html", outcome=outcome, message=message), status, headers or {}
+        body = render_partial("checkout/_hold_result.html", outcome=outcome, message=message)
+        return body, status, headers or {}
     if outcome is not None and outcome.ok:
         flash("Held for you — check out before the countdown ends.")
         return redirect(url_for("checkout.cart"), 303)

@@ -1,3 +1,6 @@
+from collections.abc import Mapping
+from dataclasses import dataclass
+
 from flask_wtf import FlaskForm
 from wtforms import HiddenField, IntegerField, RadioField, SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Email, InputRequired, Length, NumberRange, Optional, Regexp, ValidationError
@@ -5,10 +8,28 @@ from wtforms.validators import DataRequired, Email, InputRequired, Length, Numbe
 from mall.checkout.payments import PROVIDERS
 
 
-class HoldForm(FlaskForm):
-    drop_id = IntegerField("Drop", validators=[InputRequired(), NumberRange(min=1)])
-    variant_id = IntegerField("Item", validators=[InputRequired(), NumberRange(min=1)])
-    quantity = IntegerField("Quantity", default=1, validators=[InputRequired(), NumberRange(min=1, max=50)])
+MAX_ID = 2_147_483_647  # the database's integer ids, as the storefront's URL converters cap them
+
+
+@dataclass(frozen=True)
+class HoldChoice:
+    drop_id: int
+    variant_id: int
+    quantity: int
+
+
+def hold_choice(form: Mapping[str, str]) -> HoldChoice | None:
+    """The add-to-cart POST (drop, item, 1..50 units), or None when it is not one.
+
+    Read without a form object: this is the surge's hottest path, and CSRFProtect has already checked its token.
+    """
+    try:
+        choice = HoldChoice(int(form["drop_id"]), int(form["variant_id"]), int(form["quantity"]))
+    except (KeyError, ValueError):
+        return None
+    if 1 <= choice.drop_id <= MAX_ID and 1 <= choice.variant_id <= MAX_ID and 1 <= choice.quantity <= 50:
+        return choice
+    return None
 
 
 class QuantityForm(FlaskForm):

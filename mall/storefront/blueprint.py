@@ -7,7 +7,8 @@ from mall.clock import utcnow
 from mall.drops.models import DropStatus
 from mall.drops.pricing import effective_status
 from mall.links.clicks import is_real_click
-from mall.storefront import services
+from mall.rendering import render_partial
+from mall.storefront import cache, services
 from tenants.models import Tenant
 
 bp = Blueprint("storefront", __name__)
@@ -20,8 +21,8 @@ def _brand_or_404(slug: str) -> Tenant:
     return brand
 
 
-def _drop_or_404(brand: Tenant, drop_id: int, with_items: bool = True):
-    drop = services.shoppable_drop(brand, drop_id, with_items)
+def _drop_or_404(brand: Tenant, drop_id: int):
+    drop = services.shoppable_drop(brand, drop_id)
     if drop is None:
         abort(404)
     return drop
@@ -42,10 +43,20 @@ def brand(slug):
 
 @bp.get("/shop/<slug>/drops/<int(max=2147483647):drop_id>")
 def drop(slug, drop_id):
+    if cache.is_anonymous_view():
+        body, _ = cache.shared_rendering(("drop", slug, drop_id), lambda: (_drop_page(slug, drop_id, shared=True), 200))
+        body = cache.with_own_csrf_token(body)
+    else:
+        body = _drop_page(slug, drop_id, shared=False)
+    if is_real_click(request.method, request.user_agent.string):  # crawlers and HEADs are not shoppers
+        drop_activity().record_view(drop_id)  # a copy is only ever rendered for a shoppable drop
+    return body
+
+
+def _drop_page(slug: str, drop_id: int, *, shared: bool) -> str:
+    """The drop page; `shared` renders the copy every anonymous shopper gets (stock read fresh, token left out)."""
     brand = _brand_or_404(slug)
     drop = _drop_or_404(brand, drop_id)
-    if is_real_click(request.method, request.user_agent.string):  # crawlers and HEADs are not shoppers
-        drop_activity().record_view(drop.id)
     view = services.drop_view(drop, utcnow())
     return render_template(
         "storefront/drop.html",
@@ -53,23 +64,31 @@ def drop(slug, drop_id):
         drop=drop,
         view=view,
         status=view.status,
-        availability=services.cached_availability(drop),
+        availability=services.availability_by_hub(drop) if shared else services.cached_availability(drop),
         standalone=False,
+        **(cache.shared_page_context() if shared else {}),
     )
 
 
 @bp.get("/shop/<slug>/drops/<int(max=2147483647):drop_id>/availability")
 def availability(slug, drop_id):
-    brand = _brand_or_404(slug)
-    drop = _drop_or_404(brand, drop_id, with_items=False)
-    status = effective_status(drop, utcnow())
     # A click without JavaScript lands here, so that shopper gets a way back to the drop.
     standalone = not request.headers.get("HX-Request")
-    body = render_template(
+    # Nothing in the fragment is the visitor's own, so every visitor shares this process's copy.
+    return cache.shared_rendering(
+        ("availability", slug, drop_id, standalone), lambda: _availability_fragment(slug, drop_id, standalone)
+    )
+
+
+def _availability_fragment(slug: str, drop_id: int, standalone: bool) -> tuple[str, int]:
+    brand = _brand_or_404(slug)
+    drop = _drop_or_404(brand, drop_id)
+    status = effective_status(drop, utcnow())
+    body = render_partial(
         "storefront/_availability.html",
         brand=brand,
         drop=drop,
-        availability=services.cached_availability(drop),
+        availability=services.availability_by_hub(drop),
         standalone=standalone,
     )
     # 286 tells htmx to stop polling: an ended or cancelled drop's stock no longer moves.

@@ -1,0 +1,138 @@
+"""Rendered drop pages and availability fragments, shared by the shoppers one process serves.
+
+In a surge thousands of shoppers ask for the same few pages. A process re-renders a page at most
+every half window (AVAILABILITY_CACHE_SECONDS), in one thread, while its other threads serve the copy
+before it; a copy older than the window is never served, so shown stock is never staler than that.
+Only what is the same for every shopper is kept: each request gets its own CSRF token put in.
+"""
+
+import secrets
+import threading
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime
+
+from flask import current_app, request, session
+from flask_wtf.csrf import generate_csrf
+
+from mall.clock import utcnow
+
+MAX_ENTRIES = 512
+# Random per process, so nothing a brand writes into its page can pass for it.
+CSRF_PLACEHOLDER = f"csrf-placeholder-{secrets.token_hex(12)}"
+
+
+@dataclass(frozen=True)
+class Rendered:
+    body: str
+    status: int
+    started: float  # time.monotonic() before anything on it was read
+    started_at: datetime  # the mall clock then (tests move it)
+
+    def age(self) -> float:
+        """Seconds since it was rendered, by the process clock or the mall clock, whichever says older."""
+        mall_age = (utcnow() - self.started_at).total_seconds()
+        if mall_age < 0:
+            return float("inf")  # the mall clock went back: what it shows belongs to another moment
+        return max(time.monotonic() - self.started, mall_age)
+
+
+class RenderedPages:
+    """One process's rendered copies, each re-rendered by a single thread at a time."""
+
+    def __init__(self) -> None:
+        self._entries: dict[tuple, Rendered] = {}
+        self._rendering: dict[tuple, threading.Lock] = {}
+        self._guard = threading.Lock()
+
+    def get(self, key: tuple, window: float, render: Callable[[], tuple[str, int]]) -> Rendered:
+        entry = self._entries.get(key)
+        age = entry.age() if entry else float("inf")
+        if age < window / 2:
+            return entry
+        lock = self._lock_for(key)
+        if not lock.acquire(blocking=age >= window):
+            return entry  # another thread is re-rendering it, and this copy is still inside the window
+        try:
+            entry = self._entries.get(key)
+            if entry is not None and entry.age() < window / 2:
+                return entry  # re-rendered while this thread waited
+            started, started_at = time.monotonic(), utcnow()
+            try:
+                body, status = render()
+            except Exception:
+                self._forget_lock(key, lock)  # a 404 must not leave a lock behind for every bad URL
+                raise
+            entry = self._entries[key] = Rendered(body, status, started, started_at)
+            if len(self._entries) > MAX_ENTRIES:
+                self._trim(window)
+            return entry
+        finally:
+            lock.release()
+
+    def clear(self) -> None:
+        with self._guard:
+            self._entries.clear()
+            self._rendering.clear()
+
+    def _lock_for(self, key: tuple) -> threading.Lock:
+        lock = self._rendering.get(key)
+        if lock is None:
+            with self._guard:
+                lock = self._rendering.setdefault(key, threading.Lock())
+        return lock
+
+    def _forget_lock(self, key: tuple, lock: threading.Lock) -> None:
+        with self._guard:
+            if key not in self._entries and self._rendering.get(key) is lock:
+                del self._rendering[key]
+
+    def _trim(self, window: float) -> None:
+        with self._guard:
+            for key in [k for k, e in self._entries.items() if e.age() >= window]:
+                del self._entries[key]
+                self._rendering.pop(key, None)
+            if len(self._entries) > MAX_ENTRIES:
+                self._entries.clear()
+                self._rendering.clear()
+
+
+def _pages() -> RenderedPages:
+    pages = current_app.extensions.get("flashmall.rendered_pages")
+    if pages is None:
+        pages = current_app.extensions.setdefault("flashmall.rendered_pages", RenderedPages())
+    return pages
+
+
+def cache_window() -> float:
+    return float(current_app.config.get("AVAILABILITY_CACHE_SECONDS", 0.5))
+
+
+def shared_rendering(key: tuple, render: Callable[[], tuple[str, int]]) -> tuple[str, int]:
+    """(body, status) from this process's copy, rendered by `render` when the copy is too old."""
+    window = cache_window()
+    if window <= 0:
+        return render()
+    rendered = _pages().get(key, window, render)
+    return rendered.body, rendered.status
+
+
+def is_anonymous_view() -> bool:
+    """Nobody is signed in and no flashed message waits: the page shows nothing of this visitor's own."""
+    remember_cookie = current_app.config.get("REMEMBER_COOKIE_NAME", "remember_token")
+    return "_user_id" not in session and "_flashes" not in session and remember_cookie not in request.cookies
+
+
+def shared_page_context() -> dict:
+    """Render with this, then hand each request `with_own_csrf_token(body)`."""
+    return {"csrf_token": lambda: CSRF_PLACEHOLDER}
+
+
+def with_own_csrf_token(body: str) -> str:
+    return body.replace(CSRF_PLACEHOLDER, generate_csrf()) if CSRF_PLACEHOLDER in body else body
+
+
+def forget_cached_pages() -> None:
+    """Drop this process's copies (tests start every case from a clean slate)."""
+    _pages().clear()

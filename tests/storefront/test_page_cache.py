@@ -1,0 +1,125 @@
+"""The drop page and its stock fragment are rendered once per process for everyone, never with anyone's own bits."""
+
+import re
+import threading
+from datetime import timedelta
+
+from mall.checkout.access import drop_activity
+from mall.extensions import db
+from mall.storefront import services
+from mall.storefront.cache import RenderedPages
+from tests.support import text_of
+
+
+def drop_url(drop) -> str:
+    return f"/shop/{drop.tenant.slug}/drops/{drop.id}"
+
+
+def _tokens(html: str) -> set[str]:
+    in_form = re.findall(r'name="csrf_token" value="([^"]+)"', html)
+    in_htmx_headers = re.findall(r'"X-CSRFToken": "([^"]+)"', html)
+    return set(in_form) | set(in_htmx_headers)
+
+
+def _post_with(client, token: str):
+    """A POST that only gets past CSRF with a valid token: then it is refused for its (empty) form, 422."""
+    return client.post("/cart/holds", data={"csrf_token": token}, headers={"HX-Request": "true"}).status_code
+
+
+def test_each_shopper_gets_their_own_csrf_token_on_the_shared_page(app, client, mall):
+    other = app.test_client()
+
+    mine = client.get(drop_url(mall["live"])).get_data(as_text=True)
+    theirs = other.get(drop_url(mall["live"])).get_data(as_text=True)
+
+    assert len(_tokens(mine)) == 1 and len(_tokens(theirs)) == 1 and _tokens(mine) != _tokens(theirs)
+    assert "csrf-placeholder" not in mine + theirs
+    (my_token,), (their_token,) = _tokens(mine), _tokens(theirs)
+    assert _post_with(client, their_token) == 400  # another shopper's token is no good
+    assert _post_with(client, my_token) == 422
+    assert _post_with(other, their_token) == 422
+
+
+def test_a_signed_in_visitor_gets_their_own_page_not_the_shared_copy(app, client, make, mall):
+    assert "Log in" in text_of(client.get(drop_url(mall["live"])))  # the shared copy now exists
+    signed_in = app.test_client()
+    signed_in.login_as(make.user(name="Ada Owner"))
+
+    assert "Log out" in text_of(signed_in.get(drop_url(mall["live"])))
+    page = text_of(client.get(drop_url(mall["live"])))
+    assert "Log in" in page and "Log out" not in page
+
+
+def test_a_flashed_message_is_shown_once_even_while_a_copy_is_cached(client, mall):
+    client.get(drop_url(mall["live"]))
+    with client.session_transaction() as session:
+        session["_flashes"] = [("message", "Your hold expired; the units went back on sale.")]
+
+    assert "Your hold expired" in text_of(client.get(drop_url(mall["live"])))
+    assert "Your hold expired" not in text_of(client.get(drop_url(mall["live"])))
+
+
+def test_every_view_is_counted_also_when_the_copy_answers(client, mall):
+    for _ in range(3):
+        assert client.get(drop_url(mall["live"])).status_code == 200
+
+    assert drop_activity().totals(mall["live"].id).views == 3
+
+
+def test_shown_stock_is_read_again_once_the_window_passes(client, app, mall, clock):
+    assert "12 left" in text_of(client.get(drop_url(mall["live"])))
+    mall["soho_level"].on_hand = 9  # 9 - 3 sold = 6 at Soho
+    db.session.commit()
+
+    clock.shift(timedelta(seconds=app.config["AVAILABILITY_CACHE_SECONDS"]))
+
+    assert "16 left" in text_of(client.get(drop_url(mall["live"])))
+    fragment = client.get(drop_url(mall["live"]) + "/availability", headers={"HX-Request": "true"})
+    assert "16</strong> left" in fragment.get_data(as_text=True)
+
+
+def test_a_crowd_arriving_at_once_costs_one_rendering(app, mall, monkeypatch):
+    monkeypatch.setitem(app.config, "AVAILABILITY_CACHE_SECONDS", 30)
+    renders, real_drop_view = [], services.drop_view
+    monkeypatch.setattr(services, "drop_view", lambda *a: renders.append(1) or real_drop_view(*a))
+    url, start, statuses = drop_url(mall["live"]), threading.Barrier(8), []
+
+    def shopper():
+        client = app.test_client()
+        start.wait()
+        statuses.append(client.get(url).status_code)
+
+    crowd = [threading.Thread(target=shopper) for _ in range(8)]
+    for thread in crowd:
+        thread.start()
+    for thread in crowd:
+        thread.join()
+
+    assert statuses == [200] * 8
+    assert len(renders) == 1
+
+
+def test_while_one_thread_renders_the_others_serve_the_last_copy_but_never_one_past_the_window(app_ctx, clock):
+    pages, window = RenderedPages(), 1.0
+    assert pages.get("drop", window, lambda: ("copy 1", 200)).body == "copy 1"
+    clock.shift(timedelta(seconds=0.6))  # past half the window: due for a new rendering
+    rendering, may_finish, results = threading.Event(), threading.Event(), {}
+
+    def slow_render():
+        rendering.set()
+        may_finish.wait(5)
+        return "copy 2", 200
+
+    renderer = threading.Thread(target=lambda: results.update(renderer=pages.get("drop", window, slow_render).body))
+    renderer.start()
+    rendering.wait(5)
+    served_meanwhile = pages.get("drop", window, lambda: ("not asked", 200)).body
+    clock.shift(timedelta(seconds=0.45))  # copy 1 is now older than the window (copy 2 is not)
+    late = threading.Thread(target=lambda: results.update(late=pages.get("drop", window, lambda: ("not asked", 200)).body))
+    late.start()
+    may_finish.set()
+    renderer.join()
+    late.join()
+
+    assert served_meanwhile == "copy 1"
+    assert results == {"renderer": "copy 2", "late": "copy 2"}  # the late one waited for the new copy
