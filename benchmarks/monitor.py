@@ -18,6 +18,7 @@ Prints the figures; exits 0 unless a request failed. Tears everything down, also
 
 import argparse
 import http.client
+import os
 import random
 import re
 import statistics
@@ -196,19 +197,24 @@ class WrkRun:
     p50_ms: float
     p99_ms: float
     errors: int
+    cpu_ms: float  # gunicorn workers' CPU per request: steadier than latency when other jobs share the machine
 
 
-def wrk_pollers(wrk: str, base: str, monitored: Monitored, seconds: int) -> WrkRun:
-    """wrk -c50 on the fragment without pause, with the signed-in cookie and HX-Request (surge.lua's htmx mode)."""
+def run_wrk(wrk: str, server: stack.Server, args: list[str], seconds: int) -> WrkRun:
+    """wrk -c50 without pause; `args` are surge.lua's (e.g. htmx <path> <cookie>: the signed-in fragment)."""
     command = [wrk, "-t2", f"-c{POLLERS}", f"-d{seconds}s", "--timeout", "10s", "--latency", "-s", str(throughput.LUA),
-               base, "--", "htmx", monitored.path, monitored.cookie]
+               server.base, "--", *args]
+    cpu_before = server.cpu_seconds()
     out = subprocess.run(command, capture_output=True, text=True, check=True).stdout
+    cpu = server.cpu_seconds() - cpu_before
     match = throughput.RESULT.search(out)
     if not match:
         raise RuntimeError(f"wrk printed no result:\n{out}")
     f = {k: float(v) for k, v in (pair.split("=") for pair in match.group(1).split())}
     errors = int(f["status"] + f["connect"] + f["read"] + f["write"] + f["timeout"])
-    return WrkRun(int(f["requests"]), f["requests"] / (f["duration_us"] / 1e6), f["p50_us"] / 1000, f["p99_us"] / 1000, errors)
+    requests = int(f["requests"])
+    return WrkRun(requests, requests / (f["duration_us"] / 1e6), f["p50_us"] / 1000, f["p99_us"] / 1000, errors,
+                  1000 * cpu / max(requests, 1))
 
 
 class Surge:
@@ -236,25 +242,33 @@ class Surge:
 
 
 # -- report ------------------------------------------------------------------------------------------------
-def measure(wrk: str, base: str, monitored: Monitored, poll_seconds: int, wrk_seconds: int) -> tuple[Polls, WrkRun]:
-    polls = poll_like_tabs(base, monitored, poll_seconds)
-    return polls, wrk_pollers(wrk, base, monitored, wrk_seconds)
+def measure(wrk: str, server: stack.Server, monitored: Monitored, poll_seconds: int, wrk_seconds: int) -> tuple[Polls, WrkRun]:
+    polls = poll_like_tabs(server.base, monitored, poll_seconds)
+    return polls, run_wrk(wrk, server, ["htmx", monitored.path, monitored.cookie], wrk_seconds)
 
 
-def report(idle: tuple[Polls, WrkRun], surged: tuple[Polls, WrkRun], surge: Surge, compute_ms: float, poll_seconds: int) -> bool:
-    print(f"\n  {'monitor fragment (GET .../live, HX-Request)':<52} {'requests':>9} {'p50 ms':>8} {'p99 ms':>8} {'errors':>7}")
+def report(idle: tuple[Polls, WrkRun], surged: tuple[Polls, WrkRun], trivial: WrkRun, surge: Surge, compute_ms: float,
+           poll_seconds: int) -> bool:
+    print(f"\n  {'monitor fragment (GET .../live, HX-Request)':<52} {'requests':>9} {'p50 ms':>8} {'p99 ms':>8} {'errors':>7}"
+          f" {'CPU ms/req':>10}")
     for label, (polls, run) in (("idle", idle), ("during the surge", surged)):
+        cpu = f"{run.cpu_ms:.2f}" if label == "idle" else "(surge)"  # during the surge the workers also serve it
         print(f"  {f'{POLLERS} tabs polling every {POLL_SECONDS:.0f} s, {label}':<52} {len(polls.latencies_ms):>9,}"
               f" {polls.percentile(50):>8.1f} {polls.percentile(99):>8.1f} {polls.errors:>7}")
         print(f"  {f'wrk -c{POLLERS} without pause ({run.rps:,.0f} req/s), {label}':<52} {run.requests:>9,}"
-              f" {run.p50_ms:>8.1f} {run.p99_ms:>8.1f} {run.errors:>7}")
+              f" {run.p50_ms:>8.1f} {run.p99_ms:>8.1f} {run.errors:>7} {cpu:>10}")
+    print(f"  {f'yardstick: wrk -c{POLLERS} GET /healthz ({trivial.rps:,.0f} req/s), idle':<52} {trivial.requests:>9,}"
+          f" {trivial.p50_ms:>8.1f} {trivial.p99_ms:>8.1f} {trivial.errors:>7} {trivial.cpu_ms:>10.2f}")
     print("\n  surge load running beside the second measurement (wrk -c64 each, medians are per whole run):")
     for key, run in surge.runs.items():
         print(f"    {key:<5} {run.rps:>8,.0f} req/s  p50 {run.p50_ms:6.1f} ms  p99 {run.p99_ms:6.1f} ms  errors {run.errors + run.timeouts}")
     sets = [len(idle[0].figure_sets), len(surged[0].figure_sets)]
-    print(f"\n  one computation of the figures (in-process, {ORDERS:,} orders, {THREADS} threads): {compute_ms:.1f} ms")
+    print(f"\n  one computation of the figures (in-process, {ORDERS:,} orders, {THREADS} threads): {compute_ms:.1f} ms;"
+          f" uncached, {POLLERS} tabs would need {POLLERS / POLL_SECONDS * compute_ms / 1000:.1f} CPU-seconds a second")
     print(f"  distinct figure sets the {POLLERS} tabs saw in {poll_seconds} s: idle {sets[0]}, surge {sets[1]}"
           f" (shared cache: at most one computation per 1.5 s, i.e. about {poll_seconds / 1.5:.0f}, whatever the tab count)")
+    print("  load average now (1/5/15 min): " + " / ".join(f"{x:.1f}" for x in os.getloadavg())
+          + f" on {os.cpu_count()} CPUs (other work on the machine moves every figure above)")
     errors = sum(p.errors + r.errors for p, r in (idle, surged))
     print(f"\n  {'PASS' if errors == 0 else 'FAIL'}: {errors} failed requests")
     return errors == 0
@@ -285,11 +299,12 @@ def main() -> int:
         poll_like_tabs(server.base, monitored, 3)  # warm-up: connections, templates, caches
         compute_ms = computation_ms(app, seeded.drop_id)
         print("  measuring idle ...", flush=True)
-        idle = measure(wrk, server.base, monitored, poll_seconds, wrk_seconds)
+        trivial = run_wrk(wrk, server, ["get", "/healthz"], wrk_seconds)
+        idle = measure(wrk, server, monitored, poll_seconds, wrk_seconds)
         print("  measuring during the surge ...", flush=True)
         with Surge(wrk, server, seeded, poll_seconds + wrk_seconds + 4) as surge:
-            surged = measure(wrk, server.base, monitored, poll_seconds, wrk_seconds)
-        passed = report(idle, surged, surge, compute_ms, poll_seconds)
+            surged = measure(wrk, server, monitored, poll_seconds, wrk_seconds)
+        passed = report(idle, surged, trivial, surge, compute_ms, poll_seconds)
     finally:
         server.stop()
         stack.drop_database()

@@ -1,6 +1,6 @@
 """Brand dashboard: the live drop monitor and the post-drop report (with its CSV), for any member."""
 
-from flask import Response, flash, g, redirect, url_for
+from flask import Response, abort, flash, g, redirect, request, url_for
 from sqlalchemy import select
 
 from mall.clock import utcnow
@@ -27,9 +27,18 @@ def _helpers():
 
 @bp.get("/drops/<int:drop_id>/live")
 def live(drop_id: int):
-    """The whole page, or (for htmx's poll) just its region; the region is rendered once for every tab."""
+    """The whole page, or (for htmx's poll) just its region, rendered once for every tab of every member."""
+    if request.headers.get("HX-Request") and not request.headers.get("HX-History-Restore-Request"):
+        return _region_of(drop_id)["html"]  # the hot path: no table read when the shared copy is fresh
     drop = get_for_tenant_or_404(Drop, drop_id)
-    return render_page("monitor/live.html", block="monitor", drop=drop, region=live_region(drop))
+    return render_page("monitor/live.html", drop=drop, region=_region_of(drop_id, drop))
+
+
+def _region_of(drop_id: int, drop: Drop | None = None) -> dict:
+    region = live_region(drop_id, lambda _: drop or get_for_tenant_or_404(Drop, drop_id))
+    if region["tenant_id"] != g.tenant.id:  # another brand's drop: the same 404 as the scoped lookup gives
+        abort(404)
+    return region
 
 
 def _stored(drop: Drop) -> DropReport | None:

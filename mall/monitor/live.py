@@ -6,6 +6,7 @@ alerts from the database. The region holds nothing personal (no form, no name), 
 shared through Redis (see shared_cache.py): a poll costs a Redis GET, not queries and a render.
 """
 
+from collections.abc import Callable
 from datetime import datetime, timedelta
 
 from flask import current_app, render_template
@@ -38,10 +39,13 @@ def cache_key(drop_id: int) -> str:
     return f"fm:monitor:{drop_id}"
 
 
-def live_region(drop: Drop) -> dict:
-    """{"html": the monitor's region, "status": the drop's}, at most FRESH_SECONDS old, made by one caller for all."""
+def live_region(drop_id: int, load_drop: Callable[[int], Drop]) -> dict:
+    """{"html": the monitor's region, "tenant_id", "status"}, at most FRESH_SECONDS old, made by one caller for all.
+
+    `load_drop(drop_id)` is only called when the region must be computed: a poll served from the shared copy
+    touches no table (the caller checks the copy's tenant_id against the member's brand)."""
     fresh = float(current_app.config.get("MONITOR_FRESH_SECONDS", FRESH_SECONDS))
-    return shared_value(redis_client(), cache_key(drop.id), fresh, lambda: render_region(drop, utcnow()))
+    return shared_value(redis_client(), cache_key(drop_id), fresh, lambda: render_region(load_drop(drop_id), utcnow()))
 
 
 def render_region(drop: Drop, now: datetime) -> dict:
@@ -51,7 +55,7 @@ def render_region(drop: Drop, now: datetime) -> dict:
         "monitor/_region.html", drop=drop, slug=drop.tenant.slug, brand=drop.tenant, f=figures, polling=polling,
         poll_seconds=POLL_SECONDS, **HELPERS,
     )
-    return {"html": html, "status": figures["status"]}
+    return {"html": html, "tenant_id": drop.tenant_id, "status": figures["status"]}
 
 
 def compute_figures(session: Session, drop: Drop, now: datetime) -> dict:
