@@ -34,6 +34,17 @@ def test_once_over_and_not_yet_built_the_page_polls_for_it(shop, client):
     assert f'hx-get="{report_url(shop)}" hx-trigger="every 5s"' in page
 
 
+def test_a_poll_of_a_pending_report_gets_the_report_once_built(shop, client):
+    client.login_as(shop.owner)
+    with time_machine.travel(at(72), tick=False):
+        waiting = client.get(report_url(shop), headers={"HX-Request": "true"}).get_data(as_text=True)
+        build_drop_report(shop.north.id, shop.drop.id)
+        built = client.get(report_url(shop), headers={"HX-Request": "true"}).get_data(as_text=True)
+    assert waiting.lstrip().startswith('<div id="report" hx-get=') and "being built" in waiting
+    assert built.lstrip().startswith('<div id="report">') and "<html" not in built
+    assert "Download CSV" in built and 'data-chart="report-funnel"' in built
+
+
 def test_the_built_report_shows_its_figures_charts_and_csv(scripted, client):
     build_drop_report(scripted.north.id, scripted.drop.id)
     client.login_as(scripted.owner)
