@@ -15,7 +15,9 @@ from mall.monitor.models import ACTIVITY_COLUMNS, DropActivityMinute
 from mall.stock.activity import Counts, DropActivity
 
 
-def save_activity(session: Session, activity: DropActivity, tenant_id: int, drop_id: int, start: datetime, end: datetime) -> int:
+def save_activity(
+    session: Session, activity: DropActivity, tenant_id: int, drop_id: int, start: datetime, end: datetime
+) -> int:
     """Store the drop's non-zero minutes in [start, end); returns how many rows changed. Safe to run twice."""
     try:
         minutes = [(m, c) for m, c in activity.per_minute(drop_id, start, end) if c != Counts()]

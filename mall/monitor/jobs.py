@@ -91,7 +91,10 @@ def build_due_reports() -> list[int]:
         select(Drop.id, Drop.tenant_id, Drop.ends_at, Drop.hold_minutes, DropReport.built_at)
         .outerjoin(DropReport, DropReport.drop_id == Drop.id)
         .where(Drop.status.in_(REPORTED), Drop.ends_at <= now)
-        .where(DropReport.id.is_(None) | ((DropReport.built_at <= now - REFRESH_EVERY) & (Drop.ends_at >= now - REFRESH_FOR)))
+        .where(
+            DropReport.id.is_(None)
+            | ((DropReport.built_at <= now - REFRESH_EVERY) & (Drop.ends_at >= now - REFRESH_FOR))
+        )
         .order_by(DropReport.id.is_not(None), Drop.ends_at.desc())
         .execution_options(all_tenants=True)
     ).all()

@@ -42,7 +42,9 @@ def order_times(session: Session, drop_id: int, since: datetime) -> list[datetim
 def sold_by_hub(session: Session, drop_id: int) -> dict[int, int]:
     """Units of the drop's active lines, per hub they were sold from."""
     rows = session.execute(
-        select(OrderLine.hub_id, func.sum(OrderLine.quantity)).where(OrderLine.drop_id == drop_id, ACTIVE).group_by(OrderLine.hub_id)
+        select(OrderLine.hub_id, func.sum(OrderLine.quantity))
+        .where(OrderLine.drop_id == drop_id, ACTIVE)
+        .group_by(OrderLine.hub_id)
     ).all()
     return {hub_id: int(units) for hub_id, units in rows}
 
@@ -110,7 +112,8 @@ def link_results(session: Session, tenant_id: int, drop_id: int) -> list[LinkRes
     results = []
     for link in links:
         targets_drop = link.drop_id == drop_id
-        row = LinkResult(link.id, link.code, link.name, targets_drop, int(clicks.get(link.id) or 0) if targets_drop else None)
+        link_clicks = int(clicks.get(link.id) or 0) if targets_drop else None
+        row = LinkResult(link.id, link.code, link.name, targets_drop, link_clicks)
         credits = credited.get(link.id, [])
         row.orders = len({order_id for order_id, _, _ in credits})
         row.revenue_cents = sum(revenue for _, revenue, _ in credits)
@@ -127,6 +130,8 @@ def _credits(session: Session, tenant_id: int, drop_id: int) -> list[tuple[int, 
         select(CreatorCommission.link_id, CreatorCommission.order_id, revenue, CreatorCommission.commission_bp)
         .join(OrderLine, and_(OrderLine.sub_order_id == CreatorCommission.sub_order_id, OrderLine.drop_id == drop_id))
         .where(CreatorCommission.tenant_id == tenant_id)
-        .group_by(CreatorCommission.id, CreatorCommission.link_id, CreatorCommission.order_id, CreatorCommission.commission_bp)
+        .group_by(
+            CreatorCommission.id, CreatorCommission.link_id, CreatorCommission.order_id, CreatorCommission.commission_bp
+        )
     ).all()
     return [(link_id, order_id, int(rev), bp) for link_id, order_id, rev, bp in rows]

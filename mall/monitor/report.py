@@ -145,7 +145,8 @@ def _units(session: Session, drop: Drop, lines: list) -> dict:
 
 def _tiers(session: Session, drop: Drop, lines: list) -> list[dict]:
     windows = tier_windows(drop)
-    prices = dict(session.execute(select(Variant.id, Variant.price_cents).where(Variant.id.in_({l.variant_id for l in lines}))).all())
+    variant_ids = {line.variant_id for line in lines}
+    prices = dict(session.execute(select(Variant.id, Variant.price_cents).where(Variant.id.in_(variant_ids))).all())
     rows = [
         {"label": f"{w.percent_off}% off, {local_time(w.starts_at, '%H:%M')}–{local_time(w.ends_at, '%H:%M')}",
          "percent_off": w.percent_off, "units": 0, "revenue_cents": 0, "cancelled_units": 0, "cancelled_revenue_cents": 0}
