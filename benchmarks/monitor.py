@@ -9,7 +9,8 @@ created) and Redis db 13 (flushed). The monitored drop is the surge drop, seeded
 support threads and a creator link so each computation of the figures does real work. Then, twice, once
 on an idle server and once during a surge-like load (wrk at 64 connections placing holds on that drop
 and 64 more loading its page, without pause):
-  1. 50 pollers, each a logged-in tab polling the fragment every 2 s as htmx does (latency per poll);
+  1. 50 pollers, each a logged-in tab polling the fragment every 2 s as htmx does (latency per poll), with
+     5 probes polling /healthz beside them: the latency floor at the same moments under the same load;
   2. wrk -c50 polling the fragment without pause (the worst case: 50 tabs that never wait).
 It also times one computation of the figures in-process, and counts the distinct figure sets the pollers
 saw (the shared cache computes once per drop every 1.5 s, however many tabs poll).
@@ -149,45 +150,56 @@ class Polls:
         return ordered[min(len(ordered) - 1, int(p / 100 * len(ordered)))] if ordered else float("nan")
 
 
-def poll_like_tabs(base: str, monitored: Monitored, seconds: float) -> Polls:
-    """POLLERS threads, each polling every POLL_SECONDS from a random start, as open monitor tabs do."""
+PROBES, PROBE_SECONDS = 5, 0.5  # trivial requests sent beside the tabs: the floor under the same load
+
+
+def poll_like_tabs(base: str, monitored: Monitored, seconds: float) -> tuple[Polls, Polls]:
+    """POLLERS threads, each polling the fragment every POLL_SECONDS from a random start, as open monitor
+    tabs do; beside them PROBES threads GET /healthz every PROBE_SECONDS. Returns (tabs, probes)."""
     host, port = base.removeprefix("http://").split(":")
-    result = Polls([], 0, set())
+    tabs, probes = Polls([], 0, set()), Polls([], 0, set())
     lock = threading.Lock()
-    headers = {"Cookie": monitored.cookie, "HX-Request": "true"}
     start = time.monotonic() + 0.2
     stop = start + seconds
 
-    def tab(offset: float) -> None:
+    def poll(path: str, headers: dict, every: float, offset: float, into: Polls, expect: str) -> None:
         due = start + offset
         while due < stop:
             time.sleep(max(0.0, due - time.monotonic()))
             sent = time.perf_counter()
             try:
                 conn = http.client.HTTPConnection(host, int(port), timeout=30)
-                conn.request("GET", monitored.path, headers=headers)
+                conn.request("GET", path, headers=headers)
                 reply = conn.getresponse()
                 body = reply.read().decode()
                 conn.close()
                 took = (time.perf_counter() - sent) * 1000
-                ok = reply.status == 200 and 'id="monitor"' in body
+                ok = reply.status == 200 and expect in body
             except (OSError, http.client.HTTPException):
                 took, ok, body = 0.0, False, ""
             with lock:
                 if ok:
-                    result.latencies_ms.append(took)
-                    result.figure_sets.update(FIGURES_AS_OF.findall(body))
+                    into.latencies_ms.append(took)
+                    into.figure_sets.update(FIGURES_AS_OF.findall(body))
                 else:
-                    result.errors += 1
-            due += POLL_SECONDS
+                    into.errors += 1
+            due += every
 
     rng = random.Random(11)
-    threads = [threading.Thread(target=tab, args=(rng.uniform(0, POLL_SECONDS),)) for _ in range(POLLERS)]
+    tab_headers = {"Cookie": monitored.cookie, "HX-Request": "true"}
+    threads = [
+        threading.Thread(target=poll, args=(monitored.path, tab_headers, POLL_SECONDS, rng.uniform(0, POLL_SECONDS), tabs,
+                                            'id="monitor"'))
+        for _ in range(POLLERS)
+    ] + [
+        threading.Thread(target=poll, args=("/healthz", {}, PROBE_SECONDS, rng.uniform(0, PROBE_SECONDS), probes, ""))
+        for _ in range(PROBES)
+    ]
     for t in threads:
         t.start()
     for t in threads:
         t.join()
-    return result
+    return tabs, probes
 
 
 @dataclass(frozen=True)
@@ -242,23 +254,26 @@ class Surge:
 
 
 # -- report ------------------------------------------------------------------------------------------------
-def measure(wrk: str, server: stack.Server, monitored: Monitored, poll_seconds: int, wrk_seconds: int) -> tuple[Polls, WrkRun]:
-    polls = poll_like_tabs(server.base, monitored, poll_seconds)
-    return polls, run_wrk(wrk, server, ["htmx", monitored.path, monitored.cookie], wrk_seconds)
+def measure(wrk: str, server: stack.Server, monitored: Monitored, poll_seconds: int, wrk_seconds: int):
+    tabs, probes = poll_like_tabs(server.base, monitored, poll_seconds)
+    return tabs, probes, run_wrk(wrk, server, ["htmx", monitored.path, monitored.cookie], wrk_seconds)
 
 
-def report(idle: tuple[Polls, WrkRun], surged: tuple[Polls, WrkRun], trivial: WrkRun, surge: Surge, compute_ms: float,
-           poll_seconds: int) -> bool:
-    print(f"\n  {'monitor fragment (GET .../live, HX-Request)':<52} {'requests':>9} {'p50 ms':>8} {'p99 ms':>8} {'errors':>7}"
+def report(idle: tuple, surged: tuple, trivial: WrkRun, surge: Surge, compute_ms: float, poll_seconds: int) -> bool:
+    print(f"\n  {'GET, same moments, same load':<60} {'requests':>9} {'p50 ms':>8} {'p99 ms':>8} {'errors':>7}"
           f" {'CPU ms/req':>10}")
-    for label, (polls, run) in (("idle", idle), ("during the surge", surged)):
-        cpu = f"{run.cpu_ms:.2f}" if label == "idle" else "(surge)"  # during the surge the workers also serve it
-        print(f"  {f'{POLLERS} tabs polling every {POLL_SECONDS:.0f} s, {label}':<52} {len(polls.latencies_ms):>9,}"
-              f" {polls.percentile(50):>8.1f} {polls.percentile(99):>8.1f} {polls.errors:>7}")
-        print(f"  {f'wrk -c{POLLERS} without pause ({run.rps:,.0f} req/s), {label}':<52} {run.requests:>9,}"
+    for label, (tabs, probes, run) in (("idle", idle), ("during the surge", surged)):
+        print(f"  {label}:")
+        print(f"    {f'monitor fragment: {POLLERS} tabs polling every {POLL_SECONDS:.0f} s':<58} {len(tabs.latencies_ms):>9,}"
+              f" {tabs.percentile(50):>8.1f} {tabs.percentile(99):>8.1f} {tabs.errors:>7}")
+        print(f"    {f'  the floor: /healthz from {PROBES} probes every {PROBE_SECONDS} s beside them':<58}"
+              f" {len(probes.latencies_ms):>9,} {probes.percentile(50):>8.1f} {probes.percentile(99):>8.1f} {probes.errors:>7}")
+        cpu = f"{run.cpu_ms:.2f}" if label == "idle" else "(shared)"  # during the surge the workers serve it too
+        print(f"    {f'monitor fragment: wrk -c{POLLERS} without pause, {run.rps:,.0f} req/s':<58} {run.requests:>9,}"
               f" {run.p50_ms:>8.1f} {run.p99_ms:>8.1f} {run.errors:>7} {cpu:>10}")
-    print(f"  {f'yardstick: wrk -c{POLLERS} GET /healthz ({trivial.rps:,.0f} req/s), idle':<52} {trivial.requests:>9,}"
-          f" {trivial.p50_ms:>8.1f} {trivial.p99_ms:>8.1f} {trivial.errors:>7} {trivial.cpu_ms:>10.2f}")
+        if label == "idle":
+            print(f"    {f'  yardstick: wrk -c{POLLERS} GET /healthz, {trivial.rps:,.0f} req/s':<58} {trivial.requests:>9,}"
+                  f" {trivial.p50_ms:>8.1f} {trivial.p99_ms:>8.1f} {trivial.errors:>7} {trivial.cpu_ms:>10.2f}")
     print("\n  surge load running beside the second measurement (wrk -c64 each, medians are per whole run):")
     for key, run in surge.runs.items():
         print(f"    {key:<5} {run.rps:>8,.0f} req/s  p50 {run.p50_ms:6.1f} ms  p99 {run.p99_ms:6.1f} ms  errors {run.errors + run.timeouts}")
@@ -269,7 +284,7 @@ def report(idle: tuple[Polls, WrkRun], surged: tuple[Polls, WrkRun], trivial: Wr
           f" (shared cache: at most one computation per 1.5 s, i.e. about {poll_seconds / 1.5:.0f}, whatever the tab count)")
     print("  load average now (1/5/15 min): " + " / ".join(f"{x:.1f}" for x in os.getloadavg())
           + f" on {os.cpu_count()} CPUs (other work on the machine moves every figure above)")
-    errors = sum(p.errors + r.errors for p, r in (idle, surged))
+    errors = sum(t.errors + p.errors + r.errors for t, p, r in (idle, surged))
     print(f"\n  {'PASS' if errors == 0 else 'FAIL'}: {errors} failed requests")
     return errors == 0
 
