@@ -266,7 +266,7 @@ def report(idle: tuple, surged: tuple, trivial: WrkRun, surge: Surge, compute_ms
         print(f"  {label}:")
         print(f"    {f'monitor fragment: {POLLERS} tabs polling every {POLL_SECONDS:.0f} s':<58} {len(tabs.latencies_ms):>9,}"
               f" {tabs.percentile(50):>8.1f} {tabs.percentile(99):>8.1f} {tabs.errors:>7}")
-        print(f"    {f'  the floor: /healthz from {PROBES} probes every {PROBE_SECONDS} s beside them':<58}"
+        print(f"    {f'  the floor: /healthz, {PROBES} probes every {PROBE_SECONDS} s beside them':<58}"
               f" {len(probes.latencies_ms):>9,} {probes.percentile(50):>8.1f} {probes.percentile(99):>8.1f} {probes.errors:>7}")
         cpu = f"{run.cpu_ms:.2f}" if label == "idle" else "(shared)"  # during the surge the workers serve it too
         print(f"    {f'monitor fragment: wrk -c{POLLERS} without pause, {run.rps:,.0f} req/s':<58} {run.requests:>9,}"
