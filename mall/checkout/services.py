@@ -71,8 +71,10 @@ def place_order(
         raise CheckoutError("Some of your holds expired before checkout. Please review your cart.", 409)
     holds.update({h.id: h for h in engine.cart_holds(cart) if h.id in hold_ids})
     try:
-        order = _write_order(session, key, fingerprint, cart, details, [holds[i] for i in hold_ids], ip, attributed_link_id)
+        claimed = [holds[i] for i in hold_ids]
+        order = _write_order(session, key, fingerprint, cart, details, claimed, ip, attributed_link_id)
         parcel_ids = placement.create_parcels(session, order, plan)
+        _sell_units(session, claimed)  # last before commit: the stock rows stay locked for as short as possible
         session.commit()
     except IntegrityError:
         session.rollback()
@@ -135,8 +137,6 @@ def _write_order(session, key, fingerprint, cart, details, holds, ip, attributed
         session.add(sub)
         session.flush()
         for hold in brand_holds:
-            if not ledger.record_sale(session, hold.variant_id, hold.hub_id, hold.quantity):
-                raise CheckoutError(f"{variants[hold.variant_id].sku} just sold out. Please review your cart.", 409)
             session.add(
                 OrderLine(
                     tenant_id=tenant_id,
@@ -152,6 +152,17 @@ def _write_order(session, key, fingerprint, cart, details, holds, ip, attributed
     session.add(_confirmation_email(order))
     session.flush()
     return order
+
+
+def _sell_units(session: Session, holds) -> None:
+    """Held units become sold units in the database, the guard that makes overselling impossible."""
+    units: dict[tuple[int, int], int] = defaultdict(int)
+    for hold in holds:
+        units[(hold.variant_id, hold.hub_id)] += hold.quantity
+    sold_out = ledger.record_sales(session, units)
+    if sold_out is not None:
+        sku = session.scalar(select(Variant.sku).where(Variant.id == sold_out[0]).execution_options(all_tenants=True))
+        raise CheckoutError(f"{sku} just sold out. Please review your cart.", 409)
 
 
 def _count_towards_limits(session: Session, holds, cart: str, email: str) -> None:

@@ -4,6 +4,7 @@ Every change is one conditional UPDATE, so concurrent writers can never take
 `sold` past `on_hand` (and the table's CHECK constraints back that up).
 """
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 
 from redis import Redis
@@ -26,6 +27,18 @@ def record_sale(session: Session, variant_id: int, hub_id: int, quantity: int) -
         .execution_options(synchronize_session=False)
     )
     return result.rowcount == 1
+
+
+def record_sales(session: Session, units: Mapping[tuple[int, int], int]) -> tuple[int, int] | None:
+    """Sell `units` {(variant, hub): quantity} all or none (the caller rolls back on a refusal).
+
+    Rows are locked in one fixed order, so concurrent checkouts of overlapping carts queue, never deadlock.
+    Returns the first (variant, hub) that no longer had the units, or None.
+    """
+    for (variant_id, hub_id), quantity in sorted(units.items()):
+        if not record_sale(session, variant_id, hub_id, quantity):
+            return variant_id, hub_id
+    return None
 
 
 def return_sold_units(session: Session, variant_id: int, hub_id: int, quantity: int) -> bool:

@@ -1,4 +1,5 @@
 import threading
+from datetime import timedelta
 
 import pytest
 from sqlalchemy import func, select
@@ -107,3 +108,38 @@ def test_the_per_shopper_limit_also_binds_by_email_across_carts(engine, two_bran
     with pytest.raises(CheckoutError) as refused:
         place_order(db.session, engine, "cart-2", "key-0000000000000007", pickup_details(mall["pickup"]), [second])
     assert "limit per shopper" in refused.value.message
+
+
+def test_carts_holding_the_same_items_in_opposite_orders_all_check_out_at_once(app, engine, make, two_brand_mall):
+    mall = two_brand_mall
+    brand = mall["brands"][0]
+    first, second = make.product(brand, name="Twin hero", price_cents=3_000, variants=2).variants
+    for variant in (first, second):
+        make.stock(variant, mall["hub"], 20)
+    drop = make.drop(brand, [first, second], starts_in=timedelta(minutes=-1), limit=2)
+    carts = {}
+    for n in range(8):
+        pair = (first, second) if n % 2 else (second, first)  # rows locked in opposite orders, were it not sorted
+        carts[f"cart-{n}"] = [engine.place_hold(drop.id, v.id, f"cart-{n}", 1).hold_id for v in pair]
+    placed, errors, start = [], [], threading.Barrier(len(carts))
+
+    def check_out(cart, holds):
+        with app.app_context():
+            from mall.checkout.access import stock_engine
+
+            start.wait()
+            try:
+                details = pickup_details(mall["pickup"], f"{cart}@example.com")
+                placed.append(place_order(db.session, stock_engine(), cart, f"key-{cart:0>16}", details, holds).number)
+            except Exception as error:  # a deadlock would surface here
+                errors.append(repr(error))
+
+    threads = [threading.Thread(target=check_out, args=item) for item in carts.items()]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+
+    assert errors == [] and len(placed) == 8
+    assert [_sold(first.id), _sold(second.id)] == [8, 8]
+    assert all(row.ok for row in ledger.check_invariant(db.session, engine.redis))
