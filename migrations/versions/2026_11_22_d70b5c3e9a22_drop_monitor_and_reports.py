@@ -1,7 +1,7 @@
 """drop monitor and reports: per-minute drop activity copied from Redis, and post-drop reports as JSON
 
 Revision ID: d70b5c3e9a22
-Revises: 684afc670911
+Revises: a1e47c0d5e11
 Create Date: 2026-11-22 14:00:00.000000
 
 """
@@ -11,7 +11,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = 'd70b5c3e9a22'
-down_revision = '684afc670911'
+down_revision = 'a1e47c0d5e11'
 branch_labels = None
 depends_on = None
 
