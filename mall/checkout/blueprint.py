@@ -14,10 +14,16 @@ from mall.extensions import db, limiter
 from mall.hubs.models import Hub, HubKind
 from mall.links.attribution import attributed_link_id
 from mall.orders.models import Order, SubOrder
-from mall.rendering import render_partial
+from mall.rendering import render_macro
 
 bp = Blueprint("checkout", __name__)
 bp.after_request(remember_cart)
+
+
+@limiter.request_filter
+def _hold_limits_itself() -> bool:
+    """A hold counts its tries per cart and per IP inside its own Lua call: Flask-Limiter has nothing to add there."""
+    return request.endpoint == "checkout.hold"
 
 
 def _checkout_limit():
@@ -49,8 +55,7 @@ def hold():
 
 def _hold_reply(outcome, message: str, status: int, headers=None):
     if request.headers.get("HX-Request"):
-        body = render_partial("checkout/_hold_result.html", outcome=outcome, message=message)
-        return body, status, headers or {}
+        return render_macro("checkout/_hold_result.html", "hold_result", outcome, message), status, headers or {}
     if outcome is not None and outcome.ok:
         flash("Held for you — check out before the countdown ends.")
         return redirect(url_for("checkout.cart"), 303)
