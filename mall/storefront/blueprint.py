@@ -21,8 +21,8 @@ def _brand_or_404(slug: str) -> Tenant:
     return brand
 
 
-def _drop_or_404(brand: Tenant, drop_id: int):
-    drop = services.shoppable_drop(brand, drop_id)
+def _drop_or_404(brand: Tenant, drop_id: int, with_items: bool = True):
+    drop = services.shoppable_drop(brand, drop_id, with_items)
     if drop is None:
         abort(404)
     return drop
@@ -82,13 +82,13 @@ def availability(slug, drop_id):
 
 def _availability_fragment(slug: str, drop_id: int, standalone: bool) -> tuple[str, int]:
     brand = _brand_or_404(slug)
-    drop = _drop_or_404(brand, drop_id)
+    drop = _drop_or_404(brand, drop_id, with_items=False)
     status = effective_status(drop, utcnow())
     body = render_partial(
         "storefront/_availability.html",
         brand=brand,
         drop=drop,
-        availability=services.availability_by_hub(drop),
+        availability=services.drop_availability(drop.id),
         standalone=standalone,
     )
     # 286 tells htmx to stop polling: an ended or cancelled drop's stock no longer moves.
