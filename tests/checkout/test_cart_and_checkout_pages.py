@@ -155,3 +155,13 @@ def test_an_expired_line_says_so_and_can_be_held_again(client, two_brand_mall):
         assert response.status_code == 303
         text = text_of(client.get("/cart"))
     assert "expired" not in text and "North Knits hero" in text and "£56.00" in text
+
+
+def test_checkout_stays_rate_limited_while_holds_count_their_own_tries(app, client, two_brand_mall, monkeypatch):
+    mall = two_brand_mall
+    monkeypatch.setitem(app.config, "CHECKOUT_RATE_LIMIT", "2 per minute")
+    assert _hold(client, mall["drops"][0], mall["variants"][0], **{"HX-Request": "true"}).status_code == 200
+
+    replies = [client.submit("/checkout", {"name": "Ada"}).status_code for _ in range(3)]
+
+    assert replies == [422, 422, 429]
