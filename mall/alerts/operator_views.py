@@ -9,18 +9,12 @@ from mall.alerts.fulfilment_checks import overload_hours
 from mall.alerts.job_checks import failed_job
 from mall.alerts.models import Alert
 from mall.clock import utcnow
-from mall.extensions import db, login_manager
+from mall.extensions import db
+from mall.operator.blueprint import operators_only
 from mall.rendering import render_page
 
 bp = Blueprint("operator_alerts", __name__, url_prefix="/operator")
-
-
-@bp.before_request
-def operators_only():
-    if not current_user.is_authenticated:
-        return login_manager.unauthorized()
-    if not current_user.is_operator:
-        abort(404)
+bp.before_request(operators_only)
 
 
 @bp.app_template_global()

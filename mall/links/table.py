@@ -9,11 +9,7 @@ Redis's counts into the database. A failed shipment stays queued for the next on
 LINK_CLICK_BATCH_MS = 0 (the default under TESTING) every click is shipped before the response.
 """
 
-import atexit
-import logging
-import os
 import re
-import threading
 import time
 from collections import deque
 from dataclasses import dataclass
@@ -23,6 +19,8 @@ from flask import current_app
 from redis import Redis
 from redis.exceptions import RedisError
 
+from mall.batching import BackgroundShipper
+
 SCRIPT = Path(__file__).with_name("links.lua").read_text()
 # What a stored destination may look like: the brand page or one of its drops, nothing else.
 SAFE_PATH = re.compile(r"/shop/[a-z0-9-]{1,40}(?:/drops/[0-9]{1,10})?")
@@ -31,7 +29,6 @@ MAX_QUEUED = 200_000  # while Redis is unreachable; beyond it the oldest clicks 
 MAX_CACHED = 10_000
 COLD = object()  # the table has not been loaded since Redis started
 
-log = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True, slots=True)
@@ -82,8 +79,7 @@ class LinkTable:
         self._entries: dict[str, tuple[float, Entry | None]] = {}
         self._clicks: deque = deque(maxlen=MAX_QUEUED)
         self._version: bytes | None = None
-        self._shipper_pid = 0
-        self._start_lock = threading.Lock()
+        self._shipper = BackgroundShipper(self.ship, batch_ms, "flashmall-click-shipper", "creator-link clicks")
 
     def follow(self, code: str, visitor: str, now: float, count: bool) -> Followed:
         entry = self._lookup(code, now)
@@ -120,27 +116,8 @@ class LinkTable:
     def _after_click(self) -> None:
         if self.batch_ms <= 0:
             self.ship()
-        elif self._shipper_pid != os.getpid():  # first click in this (possibly forked) process
-            self._start_shipper()
-
-    def _start_shipper(self) -> None:
-        with self._start_lock:
-            if self._shipper_pid == os.getpid():
-                return
-            self._shipper_pid = os.getpid()
-            threading.Thread(target=self._ship_forever, name="flashmall-click-shipper", daemon=True).start()
-            atexit.register(self._ship_quietly)  # a worker that stops gracefully sends what it holds
-
-    def _ship_forever(self) -> None:
-        while True:
-            time.sleep(self.batch_ms / 1000)
-            self._ship_quietly()
-
-    def _ship_quietly(self) -> None:
-        try:
-            self.ship()
-        except RedisError:
-            log.warning("Could not ship %d creator-link clicks to Redis; they stay queued.", len(self._clicks))
+        else:
+            self._shipper.ensure_running()
 
     def ship(self) -> int:
         """Send the queued clicks to Redis; returns how many counted (new visitors this hour)."""

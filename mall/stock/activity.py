@@ -7,9 +7,6 @@ the database has them. These counters live in Redis only and expire 7 days after
 copies them into the database for reports (mall/monitor).
 """
 
-import atexit
-import logging
-import os
 import threading
 import time
 from collections import Counter
@@ -19,7 +16,7 @@ from datetime import datetime, timedelta
 from redis import Redis
 from redis.exceptions import RedisError
 
-log = logging.getLogger(__name__)
+from mall.batching import BackgroundShipper
 
 KEEP_SECONDS = 7 * 86400  # views of a drop nobody holds from yet still expire
 # field prefix in fm:act:<drop> -> Counts attribute
@@ -62,7 +59,7 @@ class DropActivity:
         self.batch_ms = batch_ms
         self._views: Counter = Counter()
         self._lock = threading.Lock()
-        self._shipper_pid = 0
+        self._shipper = BackgroundShipper(self.ship, batch_ms, "flashmall-view-shipper", "drop-page views")
 
     # -- counting views ------------------------------------------------------------------------------
     def record_view(self, drop_id: int) -> None:
@@ -70,9 +67,9 @@ class DropActivity:
         with self._lock:
             self._views[(drop_id, minute)] += 1
         if self.batch_ms <= 0:
-            self._ship_quietly()
-        elif self._shipper_pid != os.getpid():  # first view in this (possibly forked) process
-            self._start_shipper()
+            self._shipper.ship_quietly()
+        else:
+            self._shipper.ensure_running()
 
     def ship(self) -> None:
         with self._lock:
@@ -89,25 +86,6 @@ class DropActivity:
             with self._lock:
                 self._views.update(views)  # kept for the next try
             raise
-
-    def _start_shipper(self) -> None:
-        with self._lock:
-            if self._shipper_pid == os.getpid():
-                return
-            self._shipper_pid = os.getpid()
-        threading.Thread(target=self._ship_forever, name="flashmall-view-shipper", daemon=True).start()
-        atexit.register(self._ship_quietly)
-
-    def _ship_forever(self) -> None:
-        while True:
-            time.sleep(self.batch_ms / 1000)
-            self._ship_quietly()
-
-    def _ship_quietly(self) -> None:
-        try:
-            self.ship()
-        except RedisError:
-            log.warning("Could not ship drop-page views to Redis; they stay queued.")
 
     # -- reading -------------------------------------------------------------------------------------
     def _by_minute(self, drop_id: int) -> dict[int, dict[str, int]]:

@@ -1,5 +1,6 @@
 """Drop activity: the counters the live monitor, alerts and reports read."""
 
+import os
 from datetime import timedelta
 
 import time_machine
@@ -61,7 +62,7 @@ def test_drop_page_views_are_counted_for_shoppers_not_for_crawlers(client, live_
 def test_batched_views_reach_redis_when_shipped_and_survive_a_failed_try(app_ctx, live_drop):
     drop, _, _, _ = live_drop
     activity = DropActivity(redis_client(), batch_ms=60_000)  # no shipper thread runs before we ship
-    activity._shipper_pid = -1  # pretend the shipper thread is running: only ship() sends
+    activity._shipper._pid = os.getpid()  # as if its shipper thread ran already: only ship() sends here
     for _ in range(5):
         activity.record_view(drop.id)
     assert activity.totals(drop.id).views == 0
