@@ -26,21 +26,17 @@ def creator_required(view):
 
 
 def own_link_or_404(link_id: int) -> CreatorLink:
-    link = db.session.scalar(
-        select(CreatorLink)
-        .where(CreatorLink.id == link_id, CreatorLink.creator_id == current_user.id)
-        .execution_options(all_tenants=True)
-    )
-    if link is None:
-        abort(404)
-    return link
+    return _creators_own_or_404(CreatorLink, link_id)
 
 
 def partnership_for_creator_or_404(partnership_id: int) -> CreatorPartnership:
+    return _creators_own_or_404(CreatorPartnership, partnership_id)
+
+
+def _creators_own_or_404(model, row_id: int):
+    """A row of the signed-in creator's own (links and partnerships span brands); anyone else's is 404."""
     row = db.session.scalar(
-        select(CreatorPartnership)
-        .where(CreatorPartnership.id == partnership_id, CreatorPartnership.creator_id == current_user.id)
-        .execution_options(all_tenants=True)
+        select(model).where(model.id == row_id, model.creator_id == current_user.id).execution_options(all_tenants=True)
     )
     if row is None:
         abort(404)

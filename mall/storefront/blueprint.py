@@ -64,7 +64,7 @@ def _drop_page(slug: str, drop_id: int, *, shared: bool) -> str:
         drop=drop,
         view=view,
         status=view.status,
-        availability=services.availability_by_hub(drop) if shared else services.cached_availability(drop),
+        availability=services.availability_by_hub(drop),
         standalone=False,
         **(cache.shared_page_context() if shared else {}),
     )

@@ -1,12 +1,10 @@
 """What a shopper sees: live and upcoming drops, prices right now, and units left per hub."""
 
-import json
-from dataclasses import asdict, dataclass
+from dataclasses import dataclass
 from datetime import datetime
 
-from flask import current_app
 from redis.exceptions import RedisError
-from sqlalchemy import inspect, select
+from sqlalchemy import select
 from sqlalchemy.orm import contains_eager, selectinload
 
 from mall.catalog.models import Product, StockLevel, Variant
@@ -147,44 +145,6 @@ def _held_units(levels: list[StockLevel]) -> dict[tuple[int, int], int]:
 
 def units_left(drop: Drop) -> int:
     return availability_by_hub(drop).units_left
-
-
-def _cache_key(drop_id: int) -> str:
-    return f"storefront:availability:{drop_id}"
-
-
-def cached_availability(drop: Drop) -> Availability:
-    """Availability at most AVAILABILITY_CACHE_SECONDS stale; a surge reads Redis, not the stock tables.
-
-    `drop` may come without its items loaded: they are only read on a cache miss.
-    """
-    ttl_ms = int(current_app.config.get("AVAILABILITY_CACHE_SECONDS", 0.5) * 1000)
-    if ttl_ms <= 0:
-        return availability_by_hub(drop)
-    key = _cache_key(drop.id)
-    try:
-        blob = redis_client().get(key)
-    except RedisError:
-        blob = None  # Redis trouble degrades to a fresh read, never an error page
-    if blob:
-        try:
-            return Availability([HubAvailability(**row) for row in json.loads(blob)])
-        except (TypeError, ValueError):
-            pass  # a blob from an older shape of the cache: recompute it
-    availability = availability_by_hub(_with_stock(drop))
-    try:
-        redis_client().set(key, json.dumps([asdict(h) for h in availability.hubs]), px=ttl_ms)
-    except RedisError:
-        pass
-    return availability
-
-
-def _with_stock(drop: Drop) -> Drop:
-    if "items" not in inspect(drop).unloaded:
-        return drop
-    return db.session.scalars(
-        select(Drop).where(Drop.id == drop.id).options(*drop_loading_options()).execution_options(populate_existing=True)
-    ).one()
 
 
 def drop_card(drop: Drop, now: datetime) -> DropCard:
