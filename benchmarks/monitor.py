@@ -232,8 +232,8 @@ def run_wrk(wrk: str, server: stack.Server, args: list[str], seconds: int) -> Wr
 class Surge:
     """The surge benchmark's hold and drop-page shapes, run by wrk at 64 connections each, in the background."""
 
-    def __init__(self, wrk: str, server: stack.Server, seeded: stack.Seeded, seconds: int):
-        shapes = {e.key: e for e in throughput.endpoints(server.base, seeded)}
+    def __init__(self, wrk: str, server: stack.Server, seeded: stack.Seeded, app, seconds: int):
+        shapes = {e.key: e for e in throughput.endpoints(server.base, seeded, app)}
         self.runs: dict[str, throughput.Run] = {}
         self.threads = [
             threading.Thread(target=self._run, args=(wrk, server, shapes[key], seconds)) for key in ("hold", "page")
@@ -327,7 +327,7 @@ def main() -> int:
         yardsticks = dashboard_yardsticks(wrk, server, app, seeded, monitored, wrk_seconds)
         idle = measure(wrk, server, monitored, poll_seconds, wrk_seconds)
         print("  measuring during the surge ...", flush=True)
-        with Surge(wrk, server, seeded, poll_seconds + wrk_seconds + 4) as surge:
+        with Surge(wrk, server, seeded, app, poll_seconds + wrk_seconds + 4) as surge:
             surged = measure(wrk, server, monitored, poll_seconds, wrk_seconds)
         passed = report(idle, surged, yardsticks, surge, compute_ms, poll_seconds)
     finally:

@@ -54,6 +54,7 @@ class Shopper:
     number: int
     cookies: dict = field(default_factory=dict)
     csrf: str = ""
+    hold_token: str = ""  # the add-to-cart forms' token, bound to this shopper's cart cookie
     holding: int = 0  # holds this shopper believes it has (the checkout page says what is really there)
     lock: threading.Lock = field(default_factory=threading.Lock)
 
@@ -98,14 +99,16 @@ class Shopper:
 
     # -- what a shopper does -----------------------------------------------------------------------
     def visit(self, drop_path: str) -> None:
-        """Open the drop page: a session cookie and the CSRF token every POST needs."""
+        """Open the drop page: the session and cart cookies, the CSRF token and the add-to-cart token."""
         page = self.request("GET", drop_path)
         if page.status != 200:
             raise RuntimeError(f"drop page answered {page.status}")
-        self.csrf = field_value(page.body, "csrf_token")
+        found = re.search(r'"X-CSRFToken": "([^"]+)"', page.body)
+        self.csrf = found.group(1) if found else field_value(page.body, "csrf_token")
+        self.hold_token = field_value(page.body, "hold_token")
 
     def hold(self, drop_id: int, variant_id: int, quantity: int = 1) -> Reply:
-        form = {"csrf_token": self.csrf, "drop_id": drop_id, "variant_id": variant_id, "quantity": quantity}
+        form = {"hold_token": self.hold_token, "drop_id": drop_id, "variant_id": variant_id, "quantity": quantity}
         return self.request("POST", "/cart/holds", form, htmx=True)
 
     def checkout_form(self, pickup_hub_id: int) -> dict | None:

@@ -25,6 +25,7 @@ DB_NAME = "fm_bench"
 DATABASE_URL = f"postgresql://postgres@127.0.0.1:5432/{DB_NAME}"
 REDIS_URL = "redis://127.0.0.1:6379/14"
 BIG_STOCK = 10_000_000
+WORKER_CLASS = "mall.serving.BalancedThreadWorker"  # gunicorn's gthread worker, taking connections while it has a free thread
 
 
 def app_env() -> dict:
@@ -186,7 +187,7 @@ class Server:
 
     def start(self, timeout: float = 30) -> None:
         command = [
-            str(VENV_BIN / "gunicorn"), "-w", "2", "-k", "gthread", "--threads", "8",
+            str(VENV_BIN / "gunicorn"), "-w", "2", "-k", WORKER_CLASS, "--threads", "8",
             "-b", f"127.0.0.1:{self.port}", "mall:create_app()",
         ]
         self.process = subprocess.Popen(

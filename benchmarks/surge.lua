@@ -1,8 +1,9 @@
 -- wrk script for benchmarks/surge.py: one request shape per run, one machine-readable result line.
 -- Usage: wrk ... -s surge.lua URL -- get|htmx <path> [cookie]   (htmx adds HX-Request: true)
---        wrk ... -s surge.lua URL -- hold <path> <session cookie> <form body> <run tag>
--- "hold" sends each request with a fresh fm_cart cookie: every hold is a new shopper, so the
--- per-shopper limit is never what stops it (as in a surge of many shoppers).
+--        wrk ... -s surge.lua URL -- hold <path> <session cookie> <form body> <carts file prefix>
+-- "hold" sends each request as a new shopper: a fresh fm_cart cookie with its add-to-cart token, read
+-- from <prefix>.<thread number> ("<cart> <token>" lines, made by throughput.py with the app's key), so
+-- the per-shopper limit is never what stops it (as in a surge of many shoppers).
 
 local counter = 0
 local threads = {}
@@ -13,11 +14,16 @@ function setup(thread)
 end
 
 function init(args)
-  mode, path, cookie, body, tag = args[1], args[2], args[3], args[4], args[5]
+  mode, path, cookie, body, carts_prefix = args[1], args[2], args[3], args[4], args[5]
   headers = {}
   if mode ~= "get" then headers["HX-Request"] = "true" end
   if mode == "hold" then
     headers["Content-Type"] = "application/x-www-form-urlencoded"
+    carts = {}
+    for line in io.lines(carts_prefix .. "." .. id) do
+      local cart, token = line:match("^(%S+) (%S+)$")
+      carts[#carts + 1] = {cart, token}
+    end
   else
     if cookie and cookie ~= "" then headers["Cookie"] = cookie end
     fixed = wrk.format("GET", path, headers)
@@ -27,10 +33,9 @@ end
 function request()
   if fixed then return fixed end
   counter = counter + 1
-  -- 43 characters, like secrets.token_urlsafe(32): tag(8) + thread(2) + counter(33)
-  local cart = string.format("%s%02d%033d", tag, id, counter)
-  headers["Cookie"] = cookie .. "; fm_cart=" .. cart
-  return wrk.format("POST", path, headers, body)
+  local cart = carts[(counter - 1) % #carts + 1]
+  headers["Cookie"] = cookie .. "; fm_cart=" .. cart[1]
+  return wrk.format("POST", path, headers, body .. "&hold_token=" .. cart[2])
 end
 
 function done(summary, latency, requests)

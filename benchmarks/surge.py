@@ -111,7 +111,7 @@ def main() -> int:
         if not args.skip_throughput:
             section("Throughput: wrk -t2 -c64, interleaved rounds")
             runs, labels = throughput.measure(
-                wrk, server, seeded, stack.redis(), rounds=args.rounds, seconds=args.seconds, warmup=2
+                wrk, server, seeded, app, stack.redis(), rounds=args.rounds, seconds=args.seconds, warmup=2
             )
             results["throughput targets"] = throughput.report(runs, labels)
             stack.redis().flushdb()  # the storms start from an empty Redis (the database keeps its rows)

@@ -4,6 +4,8 @@ import re
 import secrets
 import statistics
 import subprocess
+import tempfile
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import urlencode
@@ -14,11 +16,16 @@ LUA = Path(__file__).with_name("surge.lua")
 RESULT = re.compile(r"WRKRESULT (.*)")
 
 
+WRK_THREADS = 2
+CARTS_PER_SECOND = 8_000  # new shoppers made per second of a hold run: more than the server can answer
+
+
 @dataclass(frozen=True)
 class Endpoint:
     key: str
     label: str
     args: tuple  # surge.lua arguments after "--"
+    carts: Callable[[int], list[tuple[str, str]]] | None = None  # hold: n fresh (cart cookie, add-to-cart token)
 
 
 @dataclass(frozen=True)
@@ -36,29 +43,46 @@ class Run:
         return self.requests / self.seconds
 
 
-def endpoints(base: str, seeded) -> list[Endpoint]:
-    """The five shapes; the hold sends a real session cookie and CSRF token taken from the drop page."""
+def new_carts(app) -> Callable[[int], list[tuple[str, str]]]:
+    """Fresh shoppers' cart cookies with the add-to-cart token a drop page would give each (the app's own key)."""
+    from mall.checkout.access import hold_token
+
+    def make(n: int) -> list[tuple[str, str]]:
+        with app.app_context():
+            return [(cart, hold_token(cart)) for cart in (secrets.token_urlsafe(32) for _ in range(n))]
+
+    return make
+
+
+def endpoints(base: str, seeded, app) -> list[Endpoint]:
+    """The five shapes; the hold sends a real session cookie from the drop page, and a new cart with its token."""
     shopper = Shopper(base, 0)
     shopper.visit(seeded.drop_path)
     shopper.visit(seeded.drop_path)  # the second answer settles the session cookie (Flask-Login marks it not fresh)
-    session = "; ".join(f"{k}={v}" for k, v in shopper.cookies.items())
-    form = urlencode({"csrf_token": shopper.csrf, "drop_id": seeded.drop_id, "variant_id": seeded.variant_id, "quantity": 1})
+    session = "; ".join(f"{k}={v}" for k, v in shopper.cookies.items() if k != "fm_cart")
+    form = urlencode({"drop_id": seeded.drop_id, "variant_id": seeded.variant_id, "quantity": 1})
     return [
         Endpoint("trivial", "trivial   GET /healthz", ("get", "/healthz")),
         Endpoint("redis", "one-redis GET /healthz/redis", ("get", "/healthz/redis")),
         Endpoint("page", "drop page GET /shop/<brand>/drops/<id>", ("get", seeded.drop_path)),
         Endpoint("fragment", "fragment  GET .../availability (htmx)", ("htmx", seeded.drop_path + "/availability")),
-        Endpoint("hold", "hold      POST /cart/holds (htmx, new cart)", ("hold", "/cart/holds", session, form)),
+        Endpoint("hold", "hold      POST /cart/holds (htmx, new cart)", ("hold", "/cart/holds", session, form), new_carts(app)),
     ]
 
 
 def run_wrk(wrk: str, server, endpoint: Endpoint, seconds: int) -> Run:
-    args = list(endpoint.args)
-    if endpoint.key == "hold":
-        args.append(secrets.token_hex(4))  # fresh cart tokens in every run
-    command = [wrk, "-t2", "-c64", f"-d{seconds}s", "--timeout", "10s", "--latency", "-s", str(LUA), server.base, "--", *args]
-    cpu_before = server.cpu_seconds()
-    out = subprocess.run(command, capture_output=True, text=True, check=True).stdout
+    with tempfile.TemporaryDirectory(prefix="surge-carts-") as folder:
+        args = list(endpoint.args)
+        if endpoint.carts:  # fresh carts in every run, one file per wrk thread
+            prefix = Path(folder) / "carts"
+            for thread in range(1, WRK_THREADS + 1):
+                lines = (f"{cart} {token}\n" for cart, token in endpoint.carts(CARTS_PER_SECOND * seconds // WRK_THREADS))
+                Path(f"{prefix}.{thread}").write_text("".join(lines))
+            args.append(str(prefix))
+        command = [wrk, f"-t{WRK_THREADS}", "-c64", f"-d{seconds}s", "--timeout", "10s", "--latency", "-s", str(LUA),
+                   server.base, "--", *args]
+        cpu_before = server.cpu_seconds()
+        out = subprocess.run(command, capture_output=True, text=True, check=True).stdout
     cpu = server.cpu_seconds() - cpu_before
     match = RESULT.search(out)
     if not match:
@@ -71,9 +95,9 @@ def run_wrk(wrk: str, server, endpoint: Endpoint, seconds: int) -> Run:
     )
 
 
-def measure(wrk: str, server, seeded, redis, *, rounds: int, seconds: int, warmup: int):
+def measure(wrk: str, server, seeded, app, redis, *, rounds: int, seconds: int, warmup: int):
     """Each round runs every endpoint once; the starting endpoint rotates so no one always goes first."""
-    shapes = endpoints(server.base, seeded)
+    shapes = endpoints(server.base, seeded, app)
     for endpoint in shapes:
         run_wrk(wrk, server, endpoint, warmup)
     runs: dict[str, list[Run]] = {e.key: [] for e in shapes}

@@ -230,7 +230,7 @@ def _gunicorn_command(port: int) -> list[str]:
     return [
         PYTHON, "-m", "gunicorn",
         "--bind", f"127.0.0.1:{port}",
-        "--workers", "2", "--worker-class", "gthread", "--threads", "8",
+        "--workers", "2", "--worker-class", "mall.serving.BalancedThreadWorker", "--threads", "8",
         "--graceful-timeout", "10",
         "mall:create_app()",
     ]

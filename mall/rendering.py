@@ -1,5 +1,7 @@
 """Full page or just its swappable region, depending on who asks."""
 
+import secrets
+
 from flask import current_app, render_template, request
 from jinja2_fragments.flask import render_block
 
@@ -25,3 +27,18 @@ def render_macro(template: str, macro: str, *args, **kwargs) -> str:
     For the surge's hottest replies; like render_partial, the macro must show nothing personal.
     """
     return getattr(current_app.jinja_env.get_template(template).module, macro)(*args, **kwargs)
+
+
+def render_macro_stamped(template: str, macro: str, **values: str) -> str:
+    """`render_macro` for a reply that differs per request only in a few plain values (digits, dates: nothing to
+    escape): the macro is rendered once per process with placeholders, then each request's values are put in."""
+    stamps = current_app.extensions.setdefault("flashmall.stamped_macros", {})
+    key = (template, macro, tuple(values), request.script_root)
+    stamp = stamps.get(key)
+    if stamp is None:
+        slots = {name: f"slot-{name}-{secrets.token_hex(8)}" for name in values}
+        stamp = stamps[key] = (str(render_macro(template, macro, **slots)), slots)  # str: Markup.replace escapes
+    body, slots = stamp
+    for name, value in values.items():
+        body = body.replace(slots[name], value)
+    return body

@@ -3,10 +3,13 @@
 import hashlib
 import os
 import re
+import secrets
 
 from flask.globals import _cv_app
 from flask.testing import FlaskClient
 from itsdangerous import URLSafeTimedSerializer
+
+from mall.checkout.access import CART_COOKIE, hold_token
 
 
 class CsrfClient(FlaskClient):
@@ -29,10 +32,20 @@ class CsrfClient(FlaskClient):
         return serializer.dumps(raw)
 
     def submit(self, url: str, data: dict | None = None, **kwargs):
-        """POST `data` as a form, with a valid CSRF token."""
+        """POST `data` as a form, with a valid CSRF token (the cart-bound one for add-to-cart, as the page gives)."""
         form = dict(data or {})
-        form.setdefault("csrf_token", self.csrf_token())
+        if url == "/cart/holds":
+            form.setdefault("hold_token", self.hold_token())
+        else:
+            form.setdefault("csrf_token", self.csrf_token())
         return self.post(url, data=form, **kwargs)
+
+    def hold_token(self) -> str:
+        """The add-to-cart token for this client's cart cookie (given one first, as a drop page would)."""
+        if self.get_cookie(CART_COOKIE) is None:
+            self.set_cookie(CART_COOKIE, secrets.token_urlsafe(32))
+        with self.application.app_context():
+            return hold_token(self.get_cookie(CART_COOKIE).value)
 
     def login_as(self, user) -> None:
         """Sign in without the login form (the form has its own tests)."""

@@ -3,21 +3,24 @@
 import secrets
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask_wtf.csrf import CSRFError
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
 from mall.checkout import services
-from mall.checkout.access import cart_token, client_ip, remember_cart, stock_engine
+from mall.checkout.access import cart_token, client_ip, hold_token_is_valid, remember_cart, shoppers_hold_token, stock_engine
 from mall.checkout.cart import load_cart
 from mall.checkout.forms import CheckoutForm, QuantityForm, hold_choice
-from mall.extensions import db, limiter
+from mall.extensions import csrf, db, limiter
 from mall.hubs.models import Hub, HubKind
 from mall.links.attribution import attributed_link_id
 from mall.orders.models import Order, SubOrder
-from mall.rendering import render_macro
+from mall.rendering import render_macro, render_macro_stamped
+from mall.templating import ms_iso
 
 bp = Blueprint("checkout", __name__)
-bp.after_request(remember_cart)
+bp.after_app_request(remember_cart)  # any page with an add-to-cart form may hand out the cart cookie
+bp.add_app_template_global(shoppers_hold_token, "hold_token")
 
 
 @limiter.request_filter
@@ -37,12 +40,15 @@ def _cart_key():
 
 
 @bp.post("/cart/holds")
+@csrf.exempt  # checked below with the cart-bound hold token instead of the session's CSRF token
 def hold():
+    token = cart_token()
+    if not hold_token_is_valid(token, request.form.get("hold_token")):
+        raise CSRFError("The add-to-cart token is missing or does not match this cart.")
     choice = hold_choice(request.form)
     if choice is None:
         return _hold_reply(None, "Choose an item and a quantity between 1 and 50.", 422)
     engine = stock_engine()
-    token = cart_token(create=True)
     outcome = engine.place_hold(choice.drop_id, choice.variant_id, token, choice.quantity, ip=client_ip())
     if outcome.ok:
         if request.form.get("replaces"):
@@ -55,7 +61,11 @@ def hold():
 
 def _hold_reply(outcome, message: str, status: int, headers=None):
     if request.headers.get("HX-Request"):
-        return render_macro("checkout/_hold_result.html", "hold_result", outcome, message), status, headers or {}
+        if outcome is not None and outcome.ok:
+            reply = render_macro_stamped("checkout/_hold_result.html", "held", expires_iso=ms_iso(outcome.expires_ms))
+        else:
+            reply = render_macro("checkout/_hold_result.html", "refused", message)
+        return reply, status, headers or {}
     if outcome is not None and outcome.ok:
         flash("Held for you — check out before the countdown ends.")
         return redirect(url_for("checkout.cart"), 303)

@@ -20,6 +20,7 @@ from redis import Redis
 from redis.exceptions import RedisError
 
 from mall.batching import BackgroundShipper
+from mall.redis_setup import LuaScript
 
 SCRIPT = Path(__file__).with_name("links.lua").read_text()
 # What a stored destination may look like: the brand page or one of its drops, nothing else.
@@ -75,7 +76,7 @@ class LinkTable:
     def __init__(self, redis: Redis, cache_seconds: float = 1.0, batch_ms: int = 100):
         self.redis = redis
         self.cache_seconds, self.batch_ms = cache_seconds, batch_ms
-        self._run = redis.register_script(SCRIPT)
+        self._run = LuaScript(redis, SCRIPT)
         self._entries: dict[str, tuple[float, Entry | None]] = {}
         self._clicks: deque = deque(maxlen=MAX_QUEUED)
         self._version: bytes | None = None
@@ -96,7 +97,7 @@ class LinkTable:
         cached = self._entries.get(code)
         if cached is not None and now - cached[0] < self.cache_seconds:
             return cached[1]
-        reply = self._run(args=["lookup", code])
+        reply = self._run("lookup", code)
         if reply[0] == b"miss":
             if not reply[1]:
                 return COLD
@@ -130,7 +131,7 @@ class LinkTable:
                 except IndexError:
                     break
             try:
-                reply = self._run(args=["record", *(part for click in batch for part in click)])
+                reply = self._run("record", *(part for click in batch for part in click))
             except RedisError:
                 self._clicks.extendleft(reversed(batch))  # back at the front, in order, for the next try
                 raise
@@ -146,11 +147,11 @@ class LinkTable:
 
     # -- handing counted clicks to the flush job --------------------------------------------------------
     def start_flush(self, batch: str) -> str | None:
-        reply = self._run(args=["start_flush", batch])
+        reply = self._run("start_flush", batch)
         return reply.decode() if reply else None
 
     def finish_flush(self, batch: str) -> bool:
-        return self._run(args=["finish_flush", batch]) == 1
+        return self._run("finish_flush", batch) == 1
 
 
 def link_table() -> LinkTable:

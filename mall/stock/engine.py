@@ -9,6 +9,7 @@ sale itself is a conditional write in the database (see ledger.py).
 import time
 from dataclasses import dataclass
 from pathlib import Path
+from typing import NamedTuple
 
 from redis import Redis
 from sqlalchemy import select
@@ -17,6 +18,7 @@ from sqlalchemy.orm import Session, selectinload
 from mall.catalog.models import StockLevel
 from mall.drops.models import Drop, DropStatus
 from mall.hubs.models import Hub, HubKind
+from mall.redis_setup import LuaScript
 from mall.stock import ledger
 
 SCRIPT = (Path(__file__).with_name("scripts.lua")).read_text()
@@ -38,8 +40,7 @@ def now_ms() -> int:
     return int(time.time() * 1000)
 
 
-@dataclass(frozen=True)
-class HoldOutcome:
+class HoldOutcome(NamedTuple):  # a tuple, not a dataclass: built once per add-to-cart, the surge's hottest call
     ok: bool
     reason: str = ""
     hold_id: str = ""
@@ -85,10 +86,7 @@ class StockEngine:
         self.redis = redis
         self.session = session
         self.cart_rate, self.ip_rate, self.rate_window_ms = cart_rate, ip_rate, rate_window_ms
-        self._run = redis.register_script(SCRIPT)
-
-    def _call(self, operation: str, *args):
-        return self._run(args=[operation, *args])
+        self._call = LuaScript(redis, SCRIPT)  # _call(operation, *args)
 
     # -- holds -------------------------------------------------------------------------------
     def place_hold(self, drop_id: int, variant_id: int, cart: str, quantity: int = 1, *, ip: str = "", now=None) -> HoldOutcome:

@@ -8,19 +8,20 @@
 local ACTIVITY_KEEP_MS = 7 * 86400000
 
 -- counts one hold event of a drop; nothing is created for a drop whose counters are gone (Redis lost them)
+-- (the expiry is set when a minute's first event creates its field: once a minute, not on every hold)
 local function note_activity(drop, minute, kind, n, actors_ip, actors_cart, create_until)
   local act = 'fm:act:' .. drop
   if not create_until and redis.call('EXISTS', act) == 0 then return end
-  redis.call('HINCRBY', act, kind .. ':' .. minute, 1)
+  local first_of_minute = redis.call('HINCRBY', act, kind .. ':' .. minute, 1) == 1
   redis.call('HINCRBY', act, kind .. 'u:' .. minute, n)
   if actors_ip then
     local actors = 'fm:actors:' .. drop
     local prefix = (kind == 'x') and 'x' or ''
     redis.call('HINCRBY', actors, prefix .. 'ip:' .. actors_ip, 1)
     redis.call('HINCRBY', actors, prefix .. 'cart:' .. actors_cart, 1)
-    if create_until then redis.call('PEXPIREAT', actors, create_until) end
+    if create_until and first_of_minute then redis.call('PEXPIREAT', actors, create_until) end
   end
-  if create_until then redis.call('PEXPIREAT', act, create_until) end
+  if create_until and first_of_minute then redis.call('PEXPIREAT', act, create_until) end
 end
 
 local function release(id, reason, now)
@@ -114,8 +115,7 @@ local function place_hold(a)
     'price', price, 'expires', expires, 'hold_ms', f[3], 'extended', 0, 'state', 'active', 'created', now, 'ip', a[6])
   redis.call('ZADD', 'fm:exp', expires, id)
   redis.call('SADD', 'fm:cart:' .. cart, id)
-  redis.call('INCRBY', lim, qty)
-  redis.call('PEXPIREAT', lim, tonumber(f[2]) + 86400000)
+  if redis.call('INCRBY', lim, qty) == qty then redis.call('PEXPIREAT', lim, tonumber(f[2]) + 86400000) end
   note_activity(drop, math.floor(now / 60000), 'h', qty, a[6], cart, tonumber(f[2]) + ACTIVITY_KEEP_MS)
   return {'ok', id, chosen, price, expires, total - qty}
 end

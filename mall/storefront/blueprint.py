@@ -45,7 +45,7 @@ def brand(slug):
 def drop(slug, drop_id):
     if cache.is_anonymous_view():
         body, _ = cache.shared_rendering(("drop", slug, drop_id), lambda: (_drop_page(slug, drop_id, shared=True), 200))
-        body = cache.with_own_csrf_token(body)
+        body = cache.with_own_tokens(body)
     else:
         body = _drop_page(slug, drop_id, shared=False)
     if is_real_click(request.method, request.user_agent.string):  # crawlers and HEADs are not shoppers

@@ -3,7 +3,7 @@
 In a surge thousands of shoppers ask for the same few pages. A process re-renders a page at most
 every half window (AVAILABILITY_CACHE_SECONDS), in one thread, while its other threads serve the copy
 before it; a copy older than the window is never served, so shown stock is never staler than that.
-Only what is the same for every shopper is kept: each request gets its own CSRF token put in.
+Only what is the same for every shopper is kept: each request gets its own CSRF and add-to-cart tokens put in.
 """
 
 import secrets
@@ -16,11 +16,13 @@ from datetime import datetime
 from flask import current_app, request, session
 from flask_wtf.csrf import generate_csrf
 
+from mall.checkout.access import shoppers_hold_token
 from mall.clock import utcnow
 
 MAX_ENTRIES = 512
 # Random per process, so nothing a brand writes into its page can pass for it.
 CSRF_PLACEHOLDER = f"csrf-placeholder-{secrets.token_hex(12)}"
+HOLD_TOKEN_PLACEHOLDER = f"hold-token-placeholder-{secrets.token_hex(12)}"
 
 
 @dataclass(frozen=True)
@@ -125,12 +127,16 @@ def is_anonymous_view() -> bool:
 
 
 def shared_page_context() -> dict:
-    """Render with this, then hand each request `with_own_csrf_token(body)`."""
-    return {"csrf_token": lambda: CSRF_PLACEHOLDER}
+    """Render with this, then hand each request `with_own_tokens(body)`."""
+    return {"csrf_token": lambda: CSRF_PLACEHOLDER, "hold_token": lambda: HOLD_TOKEN_PLACEHOLDER}
 
 
-def with_own_csrf_token(body: str) -> str:
-    return body.replace(CSRF_PLACEHOLDER, generate_csrf()) if CSRF_PLACEHOLDER in body else body
+def with_own_tokens(body: str) -> str:
+    if CSRF_PLACEHOLDER in body:
+        body = body.replace(CSRF_PLACEHOLDER, generate_csrf())
+    if HOLD_TOKEN_PLACEHOLDER in body:
+        body = body.replace(HOLD_TOKEN_PLACEHOLDER, shoppers_hold_token())
+    return body
 
 
 def forget_cached_pages() -> None:

@@ -1,6 +1,6 @@
 """A scripted live drop for alert scenarios: the real stock engine, real orders, a frozen clock."""
 
-from datetime import datetime, timedelta
+from datetime import date, datetime, time, timedelta
 
 import pytest
 import time_machine
@@ -11,6 +11,11 @@ from mall.alerts.models import Alert
 from mall.checkout.services import CheckoutDetails, place_order
 from mall.extensions import db, redis_client
 from mall.stock.activity import DropActivity
+
+
+# A week after the real date, never a fixed one: Redis expires the drop's keys by its own clock, so a scene
+# frozen on a day that has passed would see them vanish (this suite failed so once 2026-11-24 was behind us).
+SCENE_DAY = date.today() + timedelta(days=7)
 
 
 @pytest.fixture
@@ -26,10 +31,10 @@ def scene(make):
     pickup = make.hub(code="PP-CAMDEN", name="Camden Pickup", kind="pickup_point")
     variant = make.product(brand, name="Aurora jumper", price_cents=5_000).variants[0]
     make.stock(variant, hub, 60)
-    start = datetime(2026, 11, 23, 10, 0, 30)
+    start = datetime.combine(SCENE_DAY, time(10, 0, 30))
     with time_machine.travel(start - timedelta(minutes=30), tick=False):
         drop = make.drop(brand, [variant], starts_in=timedelta(minutes=30), lasts=timedelta(hours=2), limit=5, title="Winter jumper drop")
-    with time_machine.travel(datetime(2026, 11, 23, 10, 20, 5), tick=False) as clock:
+    with time_machine.travel(datetime.combine(SCENE_DAY, time(10, 20, 5)), tick=False) as clock:
         yield Scene(brand, owner, manager, hub, pickup, variant, drop, clock)
 
 

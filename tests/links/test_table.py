@@ -30,11 +30,11 @@ def pending(link) -> int:
 def counting_lookups(table, monkeypatch) -> list:
     calls, real = [], table._run
 
-    def run(args):
+    def run(*args):
         calls.append(args[0])
-        return real(args=args)
+        return real(*args)
 
-    monkeypatch.setattr(table, "_run", lambda args: run(args))
+    monkeypatch.setattr(table, "_run", run)
     return calls
 
 
@@ -66,10 +66,10 @@ def test_a_failed_shipment_keeps_every_click_for_the_next_one(app_ctx, mall, mon
         table.follow(link.code, f"{n:032x}", time.time(), True)
     real = table._run
 
-    def redis_away(args):
+    def redis_away(*args):
         if args[0] == "record":
             raise RedisDown("Redis restarting")
-        return real(args=args)
+        return real(*args)
 
     monkeypatch.setattr(table, "_run", redis_away)
     with pytest.raises(RedisDown):

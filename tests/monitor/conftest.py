@@ -1,6 +1,6 @@
 """A scripted drop with known answers, played through the real stock engine, checkout, support desk and parcels.
 
-North Knits' "Jumper drop" runs 12:00-13:00 UTC on 2 March 2027 (10-minute holds, 30% off until 12:20,
+North Knits' "Jumper drop" runs 12:00-13:00 UTC on the day T0 names (two months ahead) (10-minute holds, 30% off until 12:20,
 then 15% off) with 15 Fisherman jumpers (list £40.00) at the Soho micro-hub. What happens, minute by minute:
 
   11:58  5 drop views before the start (not counted)    12:30  dan holds 1 (£34.00), buys at 12:31
@@ -17,7 +17,7 @@ drop of 10:00 (earlier, so not a repeat).
 """
 
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from datetime import date, datetime, time, timedelta
 
 import pytest
 import time_machine
@@ -34,7 +34,9 @@ from mall.orders.models import Order, OrderLine, SubOrder
 from mall.support.models import Topic
 from mall.support.services import brand_reply, open_about_order, open_thread, set_status
 
-T0 = datetime(2027, 3, 2, 12, 0)  # in the future: Redis expires keys by its own clock
+# Two months after the real date, never a fixed one: Redis expires keys by its own clock, so a day that has
+# passed would lose them.
+T0 = datetime.combine(date.today() + timedelta(days=60), time(12, 0))
 
 
 def at(minute: float) -> datetime:

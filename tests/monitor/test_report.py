@@ -113,8 +113,8 @@ def test_csv_rows(scripted):
     assert rows[0] == ["section", "item", "measure", "value"]
     figures = [row for row in rows[1:] if row[0] != "minute"]
     assert figures == [
-        ["drop", "Jumper drop", "starts (UTC)", "2027-03-02T12:00:00"],
-        ["drop", "Jumper drop", "ends (UTC)", "2027-03-02T13:00:00"],
+        ["drop", "Jumper drop", "starts (UTC)", f"{T0:%Y-%m-%d}T12:00:00"],
+        ["drop", "Jumper drop", "ends (UTC)", f"{T0:%Y-%m-%d}T13:00:00"],
         ["funnel", "", "drop views", "40"],
         ["funnel", "", "holds placed", "8"],
         ["funnel", "", "units held", "9"],
@@ -179,8 +179,8 @@ def test_csv_rows(scripted):
     ]
     minute_rows = [row for row in rows[1:] if row[0] == "minute"]
     assert len(minute_rows) == 70 * 5
-    assert ["minute", "2027-03-02T12:32:00", "holds", "2"] in minute_rows
-    assert ["minute", "2027-03-02T12:33:00", "orders", "1"] in minute_rows
+    assert ["minute", f"{T0:%Y-%m-%d}T12:32:00", "holds", "2"] in minute_rows
+    assert ["minute", f"{T0:%Y-%m-%d}T12:33:00", "orders", "1"] in minute_rows
 
 
 def test_the_report_job_is_idempotent_and_rebuilds_in_place(scripted):

@@ -8,7 +8,7 @@ from sqlalchemy import select
 from mall.extensions import db, redis_client
 from mall.monitor.jobs import build_drop_report
 from mall.monitor.models import DropReport
-from tests.monitor.conftest import at
+from tests.monitor.conftest import T0, at
 from tests.support import text_of
 
 
@@ -22,7 +22,7 @@ def test_before_it_is_built_the_page_says_when_it_will_be(shop, client):
         page = client.get(report_url(shop))
         csv = client.get(report_url(shop) + ".csv")
     assert page.status_code == 200
-    assert "built when the drop is over and its last holds have run out: at Tue 02 Mar, 13:10" in text_of(page)
+    assert f"built when the drop is over and its last holds have run out: at {T0:%a %d %b}, 13:10" in text_of(page)
     assert csv.status_code == 303 and csv.headers["Location"] == report_url(shop)
 
 
@@ -60,7 +60,7 @@ def test_the_built_report_shows_its_figures_charts_and_csv(scripted, client):
     assert re.search(r'data-chart="report-tiers" data-top="8400"', html)
     download = client.get(report_url(scripted) + ".csv")
     assert download.mimetype == "text/csv"
-    assert re.fullmatch(rf'attachment; filename="drop-{scripted.drop.id}-report-20270302-1410.csv"',
+    assert re.fullmatch(rf'attachment; filename="drop-{scripted.drop.id}-report-{T0:%Y%m%d}-1410.csv"',
                         download.headers["Content-Disposition"])
     assert "conversion,,orders per drop view,10.0%" in download.get_data(as_text=True)
 

@@ -65,6 +65,17 @@ def test_units_come_back_from_the_database_after_redis_loses_everything(engine, 
     assert _ok(ledger.check_invariant(db.session, engine.redis))
 
 
+def test_a_restarted_redis_that_forgot_the_engines_script_still_takes_holds(engine, live_drop):
+    drop, variant, hub, reserve = live_drop
+    assert engine.place_hold(drop.id, variant.id, "a", 1).ok
+    engine.redis.script_flush()  # what a Redis restart does to loaded scripts
+
+    again = engine.place_hold(drop.id, variant.id, "b", 1)
+
+    assert again.ok and again.units_left == 3
+    assert _ok(ledger.check_invariant(db.session, engine.redis))
+
+
 def test_a_brand_cannot_write_off_units_a_shopper_holds(engine, live_drop):
     drop, variant, hub, _ = live_drop
     assert engine.place_hold(drop.id, variant.id, "a", 3).ok  # all three micro-hub units held

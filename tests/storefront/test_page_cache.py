@@ -21,23 +21,47 @@ def _tokens(html: str) -> set[str]:
     return set(in_form) | set(in_htmx_headers)
 
 
+def _hold_tokens(html: str) -> set[str]:
+    return set(re.findall(r'name="hold_token" value="([^"]+)"', html))
+
+
+def _hold_with(client, token: str):
+    """An add-to-cart that only gets past CSRF with a valid token: then it is refused for its (empty) form, 422."""
+    return client.post("/cart/holds", data={"hold_token": token}, headers={"HX-Request": "true"}).status_code
+
+
 def _post_with(client, token: str):
-    """A POST that only gets past CSRF with a valid token: then it is refused for its (empty) form, 422."""
-    return client.post("/cart/holds", data={"csrf_token": token}, headers={"HX-Request": "true"}).status_code
+    """A cart change that only gets past CSRF with a valid token: then it finds no such hold and says so, 303."""
+    return client.post("/cart/holds/1/release", data={"csrf_token": token}).status_code
 
 
-def test_each_shopper_gets_their_own_csrf_token_on_the_shared_page(app, client, mall):
+def test_each_shopper_gets_their_own_tokens_on_the_shared_page(app, client, mall):
     other = app.test_client()
 
     mine = client.get(drop_url(mall["live"])).get_data(as_text=True)
     theirs = other.get(drop_url(mall["live"])).get_data(as_text=True)
 
+    assert "csrf-placeholder" not in mine + theirs and "hold-token-placeholder" not in mine + theirs
     assert len(_tokens(mine)) == 1 and len(_tokens(theirs)) == 1 and _tokens(mine) != _tokens(theirs)
-    assert "csrf-placeholder" not in mine + theirs
+    assert len(_hold_tokens(mine)) == 1 and len(_hold_tokens(theirs)) == 1 and _hold_tokens(mine) != _hold_tokens(theirs)
     (my_token,), (their_token,) = _tokens(mine), _tokens(theirs)
     assert _post_with(client, their_token) == 400  # another shopper's token is no good
-    assert _post_with(client, my_token) == 422
-    assert _post_with(other, their_token) == 422
+    assert _post_with(client, my_token) == 303
+    (my_hold_token,), (their_hold_token,) = _hold_tokens(mine), _hold_tokens(theirs)
+    assert _hold_with(client, their_hold_token) == 400
+    assert _hold_with(client, my_hold_token) == 422
+    assert _hold_with(other, their_hold_token) == 422
+
+
+def test_a_first_visit_gets_its_cart_cookie_with_the_page_and_keeps_it(client, mall):
+    first = client.get(drop_url(mall["live"]))
+    cart = client.get_cookie("fm_cart")
+
+    assert cart is not None and "fm_cart=" in first.headers.get("Set-Cookie", "") + str(first.headers.getlist("Set-Cookie"))
+    again = client.get(drop_url(mall["live"]))
+    assert not any(c.startswith("fm_cart=") for c in again.headers.getlist("Set-Cookie"))
+    assert client.get_cookie("fm_cart").value == cart.value
+    assert _hold_tokens(first.get_data(as_text=True)) == _hold_tokens(again.get_data(as_text=True))
 
 
 def test_a_signed_in_visitor_gets_their_own_page_not_the_shared_copy(app, client, make, mall):
