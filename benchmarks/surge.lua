@@ -1,6 +1,6 @@
 -- wrk script for benchmarks/surge.py: one request shape per run, one machine-readable result line.
 -- Usage: wrk ... -s surge.lua URL -- get|htmx <path> [cookie]   (htmx adds HX-Request: true)
---        wrk ... -s surge.lua URL -- hold <path> <session cookie> <form body> <carts file prefix>
+--        wrk ... -s surge.lua URL -- hold <path> <other cookies, may be ""> <form body> <carts file prefix>
 -- "hold" sends each request as a new shopper: a fresh fm_cart cookie with its add-to-cart token, read
 -- from <prefix>.<thread number> ("<cart> <token>" lines, made by throughput.py with the app's key), so
 -- the per-shopper limit is never what stops it (as in a surge of many shoppers).
@@ -34,7 +34,7 @@ function request()
   if fixed then return fixed end
   counter = counter + 1
   local cart = carts[(counter - 1) % #carts + 1]
-  headers["Cookie"] = cookie .. "; fm_cart=" .. cart[1]
+  headers["Cookie"] = (cookie ~= "" and cookie .. "; " or "") .. "fm_cart=" .. cart[1]
   return wrk.format("POST", path, headers, body .. "&hold_token=" .. cart[2])
 end
 

@@ -55,18 +55,19 @@ def new_carts(app) -> Callable[[int], list[tuple[str, str]]]:
 
 
 def endpoints(base: str, seeded, app) -> list[Endpoint]:
-    """The five shapes; the hold sends a real session cookie from the drop page, and a new cart with its token."""
+    """The five shapes; the hold sends the cookies a drop page left (no session: browsing starts none) with a new
+    cart cookie and its add-to-cart token, as a new shopper's browser would."""
     shopper = Shopper(base, 0)
     shopper.visit(seeded.drop_path)
     shopper.visit(seeded.drop_path)  # the second answer settles the session cookie (Flask-Login marks it not fresh)
-    session = "; ".join(f"{k}={v}" for k, v in shopper.cookies.items() if k != "fm_cart")
+    others = "; ".join(f"{k}={v}" for k, v in shopper.cookies.items() if k != "fm_cart")
     form = urlencode({"drop_id": seeded.drop_id, "variant_id": seeded.variant_id, "quantity": 1})
     return [
         Endpoint("trivial", "trivial   GET /healthz", ("get", "/healthz")),
         Endpoint("redis", "one-redis GET /healthz/redis", ("get", "/healthz/redis")),
         Endpoint("page", "drop page GET /shop/<brand>/drops/<id>", ("get", seeded.drop_path)),
         Endpoint("fragment", "fragment  GET .../availability (htmx)", ("htmx", seeded.drop_path + "/availability")),
-        Endpoint("hold", "hold      POST /cart/holds (htmx, new cart)", ("hold", "/cart/holds", session, form), new_carts(app)),
+        Endpoint("hold", "hold      POST /cart/holds (htmx, new cart)", ("hold", "/cart/holds", others, form), new_carts(app)),
     ]
 
 

@@ -3,7 +3,7 @@
 In a surge thousands of shoppers ask for the same few pages. A process re-renders a page at most
 every half window (AVAILABILITY_CACHE_SECONDS), in one thread, while its other threads serve the copy
 before it; a copy older than the window is never served, so shown stock is never staler than that.
-Only what is the same for every shopper is kept: each request gets its own CSRF and add-to-cart tokens put in.
+Only what is the same for every shopper is kept: each request gets its own add-to-cart token put in.
 """
 
 import secrets
@@ -14,14 +14,11 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from flask import current_app, request, session
-from flask_wtf.csrf import generate_csrf
-
 from mall.checkout.access import shoppers_hold_token
 from mall.clock import utcnow
 
 MAX_ENTRIES = 512
 # Random per process, so nothing a brand writes into its page can pass for it.
-CSRF_PLACEHOLDER = f"csrf-placeholder-{secrets.token_hex(12)}"
 HOLD_TOKEN_PLACEHOLDER = f"hold-token-placeholder-{secrets.token_hex(12)}"
 
 
@@ -127,13 +124,18 @@ def is_anonymous_view() -> bool:
 
 
 def shared_page_context() -> dict:
-    """Render with this, then hand each request `with_own_tokens(body)`."""
-    return {"csrf_token": lambda: CSRF_PLACEHOLDER, "hold_token": lambda: HOLD_TOKEN_PLACEHOLDER}
+    """Render with this, then hand each request `with_own_tokens(body)`.
+
+    The session's CSRF token has no place in a shared copy: rendering it would be a bug, so it fails loudly.
+    """
+    return {"csrf_token": _no_session_token_in_a_shared_copy, "hold_token": lambda: HOLD_TOKEN_PLACEHOLDER}
+
+
+def _no_session_token_in_a_shared_copy():
+    raise RuntimeError("a page rendered once for every shopper cannot carry one shopper's session CSRF token")
 
 
 def with_own_tokens(body: str) -> str:
-    if CSRF_PLACEHOLDER in body:
-        body = body.replace(CSRF_PLACEHOLDER, generate_csrf())
     if HOLD_TOKEN_PLACEHOLDER in body:
         body = body.replace(HOLD_TOKEN_PLACEHOLDER, shoppers_hold_token())
     return body

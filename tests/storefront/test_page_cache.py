@@ -15,12 +15,6 @@ def drop_url(drop) -> str:
     return f"/shop/{drop.tenant.slug}/drops/{drop.id}"
 
 
-def _tokens(html: str) -> set[str]:
-    in_form = re.findall(r'name="csrf_token" value="([^"]+)"', html)
-    in_htmx_headers = re.findall(r'"X-CSRFToken": "([^"]+)"', html)
-    return set(in_form) | set(in_htmx_headers)
-
-
 def _hold_tokens(html: str) -> set[str]:
     return set(re.findall(r'name="hold_token" value="([^"]+)"', html))
 
@@ -30,27 +24,25 @@ def _hold_with(client, token: str):
     return client.post("/cart/holds", data={"hold_token": token}, headers={"HX-Request": "true"}).status_code
 
 
-def _post_with(client, token: str):
-    """A cart change that only gets past CSRF with a valid token: then it finds no such hold and says so, 303."""
-    return client.post("/cart/holds/1/release", data={"csrf_token": token}).status_code
-
-
-def test_each_shopper_gets_their_own_tokens_on_the_shared_page(app, client, mall):
+def test_each_shopper_gets_their_own_add_to_cart_token_on_the_shared_page(app, client, mall):
     other = app.test_client()
 
     mine = client.get(drop_url(mall["live"])).get_data(as_text=True)
     theirs = other.get(drop_url(mall["live"])).get_data(as_text=True)
 
-    assert "csrf-placeholder" not in mine + theirs and "hold-token-placeholder" not in mine + theirs
-    assert len(_tokens(mine)) == 1 and len(_tokens(theirs)) == 1 and _tokens(mine) != _tokens(theirs)
+    assert "hold-token-placeholder" not in mine + theirs
     assert len(_hold_tokens(mine)) == 1 and len(_hold_tokens(theirs)) == 1 and _hold_tokens(mine) != _hold_tokens(theirs)
-    (my_token,), (their_token,) = _tokens(mine), _tokens(theirs)
-    assert _post_with(client, their_token) == 400  # another shopper's token is no good
-    assert _post_with(client, my_token) == 303
-    (my_hold_token,), (their_hold_token,) = _hold_tokens(mine), _hold_tokens(theirs)
-    assert _hold_with(client, their_hold_token) == 400
-    assert _hold_with(client, my_hold_token) == 422
-    assert _hold_with(other, their_hold_token) == 422
+    (my_token,), (their_token,) = _hold_tokens(mine), _hold_tokens(theirs)
+    assert _hold_with(client, their_token) == 400  # another shopper's token is no good
+    assert _hold_with(client, my_token) == 422
+    assert _hold_with(other, their_token) == 422
+
+
+def test_browsing_a_drop_starts_no_session(client, mall):
+    page = client.get(drop_url(mall["live"]))
+
+    assert page.status_code == 200 and client.get_cookie("session") is None
+    assert "X-CSRFToken" not in page.get_data(as_text=True)  # nothing on the page posts with the session's token
 
 
 def test_a_first_visit_gets_its_cart_cookie_with_the_page_and_keeps_it(client, mall):
