@@ -288,6 +288,5 @@ local handlers = {
 }
 local handler = handlers[ARGV[1]]
 if not handler then return redis.error_reply('unknown stock operation ' .. tostring(ARGV[1])) end
-local args = {}
-for i = 2, #ARGV do args[i - 1] = ARGV[i] end
-return handler(args)
+table.remove(ARGV, 1)  -- the operation's own arguments start at ARGV[1]
+return handler(ARGV)
