@@ -6,7 +6,7 @@ from sqlalchemy import event
 from sqlalchemy.engine import Engine
 from werkzeug.exceptions import HTTPException
 
-from mall import redis_setup, sessions
+from mall import limits, redis_setup, sessions
 from mall.extensions import csrf, db, htmx, limiter, login_manager, migrate
 from mall.settings import INSTANCE_DIR, PROJECT_ROOT, load_settings
 from mall.wrappers import MallRequest
@@ -33,6 +33,7 @@ def build_app(test_config: dict | None = None) -> Flask:
     htmx.init_app(app)
     app.request_class = MallRequest  # after htmx-flask, which sets its own request class
     limiter.init_app(app)
+    limits.install(app)
 
     _register_models()
     import mall.accounts.login  # noqa: F401  (user loader)

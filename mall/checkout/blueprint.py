@@ -13,6 +13,7 @@ from mall.checkout.cart import load_cart
 from mall.checkout.forms import CheckoutForm, QuantityForm, hold_choice
 from mall.extensions import csrf, db, limiter
 from mall.hubs.models import Hub, HubKind
+from mall.limits import counts_its_own_tries
 from mall.links.attribution import attributed_link_id
 from mall.orders.models import Order, SubOrder
 from mall.rendering import render_macro, render_macro_stamped
@@ -21,12 +22,6 @@ from mall.templating import ms_iso
 bp = Blueprint("checkout", __name__)
 bp.after_app_request(remember_cart)  # any page with an add-to-cart form may hand out the cart cookie
 bp.add_app_template_global(shoppers_hold_token, "hold_token")
-
-
-@limiter.request_filter
-def _hold_limits_itself() -> bool:
-    """A hold counts its tries per cart and per IP inside its own Lua call: Flask-Limiter has nothing to add there."""
-    return request.endpoint == "checkout.hold"
 
 
 def _checkout_limit():
@@ -41,6 +36,7 @@ def _cart_key():
 
 @bp.post("/cart/holds")
 @csrf.exempt  # checked below with the cart-bound hold token instead of the session's CSRF token
+@counts_its_own_tries  # per cart and per IP, inside the hold's own Lua call
 def hold():
     token = cart_token()
     if not hold_token_is_valid(token, request.form.get("hold_token")):
