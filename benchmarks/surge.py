@@ -107,7 +107,7 @@ def main() -> int:
         app = stack.make_app()
         seeded = stack.seed(app)
         server.start()
-        print(f"  gunicorn -w 2 -k gthread --threads 8 on {server.base} (log {server.log.name})")
+        print(f"  gunicorn -w 2 -k {stack.WORKER_CLASS} (gthread) --threads 8 on {server.base} (log {server.log.name})")
         if not args.skip_throughput:
             section("Throughput: wrk -t2 -c64, interleaved rounds")
             runs, labels = throughput.measure(

@@ -2,7 +2,8 @@
 
 The add-to-cart hold counts tries per cart and per IP inside its own Lua call (no extra round trip).
 Flask-Limiter's before-request check still resolves every view's limits, about 17 µs a request even when a
-filter then exempts it; a view marked here skips the check before Flask-Limiter is asked anything.
+filter then exempts it; a view marked here skips Flask-Limiter's hooks (the check, and the rate-limit headers
+after it) before Flask-Limiter is asked anything.
 """
 
 from flask import Flask, request
@@ -18,12 +19,17 @@ def counts_its_own_tries(view):
 
 
 def install(app: Flask) -> None:
-    check = limiter._check_request_limit  # what Flask-Limiter's init_app registered as a before-request hook
+    """Wrap the hooks Flask-Limiter's init_app registered: its check before the view and its headers after it."""
 
-    def check_unless_the_view_counts_its_own():
-        if app.view_functions.get(request.endpoint) in _COUNTS_ITS_OWN_TRIES:
-            return None
-        return check()
+    def counting_its_own() -> bool:
+        return app.view_functions.get(request.endpoint) in _COUNTS_ITS_OWN_TRIES
 
-    hooks = app.before_request_funcs.setdefault(None, [])
-    hooks[:] = [check_unless_the_view_counts_its_own if hook == check else hook for hook in hooks]
+    def unless_counting_its_own(hook):
+        if getattr(hook, "__self__", None) is limiter:  # the check, a bound method
+            return lambda: None if counting_its_own() else hook()
+        if getattr(hook, "args", None) == (limiter,):  # the headers, partial(Limiter.__inject_headers, limiter)
+            return lambda response: response if counting_its_own() else hook(response)
+        return hook
+
+    for hooks in (app.before_request_funcs.setdefault(None, []), app.after_request_funcs.setdefault(None, [])):
+        hooks[:] = [unless_counting_its_own(hook) for hook in hooks]
