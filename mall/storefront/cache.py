@@ -1,7 +1,7 @@
 """Rendered drop pages and availability fragments, shared by the shoppers one process serves.
 
 In a surge thousands of shoppers ask for the same few pages. A process re-renders a page at most
-every half window (AVAILABILITY_CACHE_SECONDS), in one thread, while its other threads serve the copy
+every three quarters of a window (AVAILABILITY_CACHE_SECONDS), in one thread, while its other threads serve the copy
 before it; a copy older than the window is never served, so shown stock is never staler than that.
 Only what is the same for every shopper is kept: each request gets its own add-to-cart token put in.
 """
@@ -18,6 +18,9 @@ from mall.checkout.access import shoppers_hold_token
 from mall.clock import utcnow
 
 MAX_ENTRIES = 512
+# A copy is rendered again once this share of the window has passed: late enough that renders stay rare (each
+# costs a few ms of a process's one GIL), early enough that the new copy is ready before the old one expires.
+RENDER_AGAIN_AT = 0.75
 # Random per process, so nothing a brand writes into its page can pass for it.
 HOLD_TOKEN_PLACEHOLDER = f"hold-token-placeholder-{secrets.token_hex(12)}"
 
@@ -48,14 +51,14 @@ class RenderedPages:
     def get(self, key: tuple, window: float, render: Callable[[], tuple[str, int]]) -> Rendered:
         entry = self._entries.get(key)
         age = entry.age() if entry else float("inf")
-        if age < window / 2:
+        if age < window * RENDER_AGAIN_AT:
             return entry
         lock = self._lock_for(key)
         if not lock.acquire(blocking=age >= window):
             return entry  # another thread is re-rendering it, and this copy is still inside the window
         try:
             entry = self._entries.get(key)
-            if entry is not None and entry.age() < window / 2:
+            if entry is not None and entry.age() < window * RENDER_AGAIN_AT:
                 return entry  # re-rendered while this thread waited
             started, started_at = time.monotonic(), utcnow()
             try:

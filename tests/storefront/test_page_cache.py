@@ -118,7 +118,7 @@ def test_a_crowd_arriving_at_once_costs_one_rendering(app, mall, monkeypatch):
 def test_while_one_thread_renders_the_others_serve_the_last_copy_but_never_one_past_the_window(app_ctx, clock):
     pages, window = RenderedPages(), 1.0
     assert pages.get("drop", window, lambda: ("copy 1", 200)).body == "copy 1"
-    clock.shift(timedelta(seconds=0.6))  # past half the window: due for a new rendering
+    clock.shift(timedelta(seconds=0.8))  # past three quarters of the window: due for a new rendering
     rendering, may_finish, results = threading.Event(), threading.Event(), {}
 
     def slow_render():
@@ -130,7 +130,7 @@ def test_while_one_thread_renders_the_others_serve_the_last_copy_but_never_one_p
     renderer.start()
     rendering.wait(5)
     served_meanwhile = pages.get("drop", window, lambda: ("not asked", 200)).body
-    clock.shift(timedelta(seconds=0.45))  # copy 1 is now older than the window (copy 2 is not)
+    clock.shift(timedelta(seconds=0.25))  # copy 1 is now older than the window (copy 2 is not)
     late = threading.Thread(target=lambda: results.update(late=pages.get("drop", window, lambda: ("not asked", 200)).body))
     late.start()
     may_finish.set()
@@ -139,3 +139,13 @@ def test_while_one_thread_renders_the_others_serve_the_last_copy_but_never_one_p
 
     assert served_meanwhile == "copy 1"
     assert results == {"renderer": "copy 2", "late": "copy 2"}  # the late one waited for the new copy
+
+
+def test_a_copy_is_not_rendered_again_before_three_quarters_of_the_window(app_ctx, clock):
+    pages, window = RenderedPages(), 1.0
+    pages.get("drop", window, lambda: ("copy 1", 200))
+    clock.shift(timedelta(seconds=0.7))
+
+    assert pages.get("drop", window, lambda: ("copy 2", 200)).body == "copy 1"
+    clock.shift(timedelta(seconds=0.1))
+    assert pages.get("drop", window, lambda: ("copy 2", 200)).body == "copy 2"
