@@ -26,83 +26,39 @@ class LazyCookieSession(SecureCookieSession):
             if data:
                 dict.update(self, data)  # the stored contents, not a change: `modified` stays False
 
-    def __getitem__(self, key):
-        self._ensure_loaded()
-        return super().__getitem__(key)
-
-    def get(self, key, default=None):
-        self._ensure_loaded()
-        return super().get(key, default)
-
-    def __contains__(self, key) -> bool:
-        self._ensure_loaded()
-        return super().__contains__(key)
-
-    def __iter__(self):
-        self._ensure_loaded()
-        return super().__iter__()
-
-    def __len__(self) -> int:
-        self._ensure_loaded()
-        return super().__len__()
-
-    def __eq__(self, other) -> bool:
-        self._ensure_loaded()
-        return super().__eq__(other)
-
     __hash__ = None
 
-    def __repr__(self) -> str:
-        self._ensure_loaded()
-        return super().__repr__()
 
-    def keys(self):
-        self._ensure_loaded()
-        return super().keys()
+def _loading_first(name: str):
+    """The dict method `name`, reading the cookie first (a dict subclass must override each one it wants to see)."""
+    method = getattr(SecureCookieSession, name)
 
-    def values(self):
+    def loading(self, *args, **kwargs):
         self._ensure_loaded()
-        return super().values()
+        return method(self, *args, **kwargs)
 
-    def items(self):
-        self._ensure_loaded()
-        return super().items()
+    loading.__name__ = name
+    return loading
 
-    def copy(self):
-        self._ensure_loaded()
-        return dict(super().items())
 
-    def __setitem__(self, key, value) -> None:
-        self._ensure_loaded()
-        super().__setitem__(key, value)
+for _name in (
+    "__getitem__", "get", "__contains__", "__iter__", "__len__", "__eq__", "__repr__", "keys", "values", "items",
+    "__setitem__", "__delitem__", "setdefault", "pop", "popitem", "update", "clear",
+):
+    setattr(LazyCookieSession, _name, _loading_first(_name))
 
-    def __delitem__(self, key) -> None:
-        self._ensure_loaded()
-        super().__delitem__(key)
 
-    def setdefault(self, key, default=None):
-        self._ensure_loaded()
-        return super().setdefault(key, default)
+def _copy(self) -> dict:
+    self._ensure_loaded()
+    return dict(SecureCookieSession.items(self))
 
-    def pop(self, key, *default):
-        self._ensure_loaded()
-        return super().pop(key, *default)
 
-    def popitem(self):
-        self._ensure_loaded()
-        return super().popitem()
+def _merge(self, other):
+    self.update(other)
+    return self
 
-    def update(self, *args, **kwargs) -> None:
-        self._ensure_loaded()
-        super().update(*args, **kwargs)
 
-    def __ior__(self, other):
-        self.update(other)
-        return self
-
-    def clear(self) -> None:
-        self._ensure_loaded()
-        super().clear()
+LazyCookieSession.copy, LazyCookieSession.__ior__ = _copy, _merge
 
 
 class LazyCookieSessionInterface(SecureCookieSessionInterface):
