@@ -40,11 +40,24 @@ def gunicorn():
                 if time.monotonic() > deadline or process.poll() is not None:
                     raise RuntimeError("gunicorn did not start")
                 time.sleep(0.1)
-        time.sleep(1)  # both workers booted and polling
+        _wait_for_both_workers(port, deadline)
         yield port
     finally:
         os.killpg(process.pid, signal.SIGTERM)
         process.wait(timeout=30)
+
+
+def _wait_for_both_workers(port: int, deadline: float) -> None:
+    """A few connections at once until both workers have answered: both are booted and polling."""
+    seen = set()
+    while len(seen) < 2:
+        if time.monotonic() > deadline + 30:
+            raise RuntimeError("the second worker never answered")
+        sockets = [socket.create_connection(("127.0.0.1", port), timeout=10) for _ in range(4)]
+        seen |= {_ask(sock) for sock in sockets}
+        for sock in sockets:
+            sock.close()
+        time.sleep(0.1)
 
 
 def _ask(sock: socket.socket) -> str:
