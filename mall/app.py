@@ -6,7 +6,7 @@ from sqlalchemy import event
 from sqlalchemy.engine import Engine
 from werkzeug.exceptions import HTTPException
 
-from mall import limits, redis_setup, sessions
+from mall import guards, redis_setup, sessions
 from mall.extensions import csrf, db, htmx, limiter, login_manager, migrate
 from mall.settings import INSTANCE_DIR, PROJECT_ROOT, load_settings
 from mall.wrappers import MallRequest
@@ -33,7 +33,6 @@ def build_app(test_config: dict | None = None) -> Flask:
     htmx.init_app(app)
     app.request_class = MallRequest  # after htmx-flask, which sets its own request class
     limiter.init_app(app)
-    limits.install(app)
 
     _register_models()
     import mall.accounts.login  # noqa: F401  (user loader)
@@ -151,12 +150,7 @@ def _register_hooks(app: Flask) -> None:
     templating.register(app)
     app.teardown_request(release_tenant)
 
-    @app.before_request
-    def refuse_nul_characters():
-        # No text field anywhere may carry NUL: PostgreSQL refuses it, and no person types it.
-        texts = [request.path, *request.args.values(), *(v for _, vs in request.form.lists() for v in vs)]
-        if any("\x00" in text for text in texts):
-            abort(400, description="That request contained a character we cannot accept (NUL). Please remove it.")
+    app.before_request(refuse_nul_characters)
 
     @app.after_request
     def security_headers(response):
@@ -170,6 +164,15 @@ def _register_hooks(app: Flask) -> None:
         )
         response.vary.add("HX-Request")
         return response
+
+    guards.install(app, refuse_nul_characters)
+
+
+def refuse_nul_characters():
+    # No text field anywhere may carry NUL: PostgreSQL refuses it, and no person types it.
+    texts = [request.path, *request.args.values(), *(v for _, vs in request.form.lists() for v in vs)]
+    if any("\x00" in text for text in texts):
+        abort(400, description="That request contained a character we cannot accept (NUL). Please remove it.")
 
 
 @event.listens_for(Engine, "connect")

@@ -11,9 +11,9 @@ from mall.checkout import services
 from mall.checkout.access import cart_token, client_ip, hold_token_is_valid, remember_cart, shoppers_hold_token, stock_engine
 from mall.checkout.cart import load_cart
 from mall.checkout.forms import CheckoutForm, QuantityForm, hold_choice
-from mall.extensions import csrf, db, limiter
+from mall.extensions import db, limiter
 from mall.hubs.models import Hub, HubKind
-from mall.limits import counts_its_own_tries
+from mall.guards import guards_itself
 from mall.links.attribution import attributed_link_id
 from mall.orders.models import Order, SubOrder
 from mall.rendering import render_macro, render_macro_stamped
@@ -35,8 +35,7 @@ def _cart_key():
 
 
 @bp.post("/cart/holds")
-@csrf.exempt  # checked below with the cart-bound hold token instead of the session's CSRF token
-@counts_its_own_tries  # per cart and per IP, inside the hold's own Lua call
+@guards_itself  # CSRF: the cart-bound token below; tries per cart and IP: in the Lua call; input: 3 ints and a token
 def hold():
     token = cart_token()
     if not hold_token_is_valid(token, request.form.get("hold_token")):
