@@ -33,7 +33,7 @@ def render_macro_stamped(template: str, macro: str, **values: str) -> str:
     """`render_macro` for a reply that differs per request only in a few plain values (digits, dates: nothing to
     escape): the macro is rendered once per process with placeholders, then each request's values are put in."""
     stamps = current_app.extensions.setdefault("flashmall.stamped_macros", {})
-    key = (template, macro, tuple(values), request.script_root)
+    key = (template, macro, tuple(values), request.environ.get("SCRIPT_NAME", ""))  # url_for's links depend on it
     stamp = stamps.get(key)
     if stamp is None:
         slots = {name: f"slot-{name}-{secrets.token_hex(8)}" for name in values}

@@ -37,17 +37,17 @@ def _cart_key():
 @bp.post("/cart/holds")
 @guards_itself  # CSRF: the cart-bound token below; tries per cart and IP: in the Lua call; input: 3 ints and a token
 def hold():
-    token = cart_token()
-    if not hold_token_is_valid(token, request.form.get("hold_token")):
+    form, token = request.form, cart_token()
+    if not hold_token_is_valid(token, form.get("hold_token")):
         raise CSRFError("The add-to-cart token is missing or does not match this cart.")
-    choice = hold_choice(request.form)
+    choice = hold_choice(form)
     if choice is None:
         return _hold_reply(None, "Choose an item and a quantity between 1 and 50.", 422)
     engine = stock_engine()
     outcome = engine.place_hold(choice.drop_id, choice.variant_id, token, choice.quantity, ip=client_ip())
     if outcome.ok:
-        if request.form.get("replaces"):
-            engine.forget_expired(token, request.form["replaces"])
+        if form.get("replaces"):
+            engine.forget_expired(token, form["replaces"])
         return _hold_reply(outcome, "", 200)
     if outcome.reason == "slow_down":
         return _hold_reply(outcome, outcome.message, 429, {"Retry-After": str(max(1, outcome.retry_after_ms // 1000))})
@@ -55,7 +55,7 @@ def hold():
 
 
 def _hold_reply(outcome, message: str, status: int, headers=None):
-    if request.headers.get("HX-Request"):
+    if request.environ.get("HTTP_HX_REQUEST"):  # the HX-Request header, without building the headers view
         if outcome is not None and outcome.ok:
             reply = render_macro_stamped("checkout/_hold_result.html", "held", expires_iso=ms_iso(outcome.expires_ms))
         else:
