@@ -25,7 +25,7 @@ DB_NAME = "fm_bench"
 DATABASE_URL = f"postgresql://postgres@127.0.0.1:5432/{DB_NAME}"
 REDIS_URL = "redis://127.0.0.1:6379/14"
 BIG_STOCK = 10_000_000
-WORKER_CLASS = "mall.serving.BalancedThreadWorker"  # gunicorn's gthread worker, taking connections while it has a free thread
+WORKER_CLASS = "mall.serving.BalancedThreadWorker"  # gunicorn's gthread worker, sharing bursts of connections between workers
 
 
 def app_env() -> dict:
