@@ -53,7 +53,6 @@ class Shopper:
     base: str
     number: int
     cookies: dict = field(default_factory=dict)
-    csrf: str = ""
     hold_token: str = ""  # the add-to-cart forms' token, bound to this shopper's cart cookie
     holding: int = 0  # holds this shopper believes it has (the checkout page says what is really there)
     lock: threading.Lock = field(default_factory=threading.Lock)
@@ -99,12 +98,10 @@ class Shopper:
 
     # -- what a shopper does -----------------------------------------------------------------------
     def visit(self, drop_path: str) -> None:
-        """Open the drop page: the session and cart cookies, the CSRF token and the add-to-cart token."""
+        """Open the drop page: the cart cookie and its add-to-cart token (browsing starts no session)."""
         page = self.request("GET", drop_path)
         if page.status != 200:
             raise RuntimeError(f"drop page answered {page.status}")
-        found = re.search(r'"X-CSRFToken": "([^"]+)"', page.body)
-        self.csrf = found.group(1) if found else field_value(page.body, "csrf_token")
         self.hold_token = field_value(page.body, "hold_token")
 
     def hold(self, drop_id: int, variant_id: int, quantity: int = 1) -> Reply:
@@ -118,7 +115,7 @@ class Shopper:
         if page.status != 200 or not holds:
             return None
         return {
-            "csrf_token": field_value(page.body, "csrf_token") or self.csrf,
+            "csrf_token": field_value(page.body, "csrf_token"),
             "idempotency_key": field_value(page.body, "idempotency_key"),
             "holds": holds,
             "name": f"Shopper {self.number}",

@@ -10,12 +10,11 @@ from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import urlencode
 
+from benchmarks import stack
 from benchmarks.shopper import Shopper
 
 LUA = Path(__file__).with_name("surge.lua")
 RESULT = re.compile(r"WRKRESULT (.*)")
-
-
 WRK_THREADS = 2
 CARTS_PER_SECOND = 8_000  # new shoppers made per second of a hold run: more than the server can answer
 
@@ -64,7 +63,6 @@ def endpoints(base: str, seeded, app) -> list[Endpoint]:
     cart cookie and its add-to-cart token, as a new shopper's browser would."""
     shopper = Shopper(base, 0)
     shopper.visit(seeded.drop_path)
-    shopper.visit(seeded.drop_path)  # the second answer settles the session cookie (Flask-Login marks it not fresh)
     others = "; ".join(f"{k}={v}" for k, v in shopper.cookies.items() if k != "fm_cart")
     form = urlencode({"drop_id": seeded.drop_id, "variant_id": seeded.variant_id, "quantity": 1})
     return [
@@ -103,8 +101,6 @@ def run_wrk(wrk: str, server, endpoint: Endpoint, seconds: int) -> Run:
 
 
 def _redis_cpu_seconds() -> float:
-    from benchmarks import stack
-
     info = stack.redis().info("cpu")
     return float(info["used_cpu_user"]) + float(info["used_cpu_sys"])
 

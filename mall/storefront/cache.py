@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from flask import current_app, request, session
+
 from mall.checkout.access import shoppers_hold_token
 from mall.clock import utcnow
 
