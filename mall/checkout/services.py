@@ -243,7 +243,7 @@ def cancel_line(session: Session, engine: StockEngine, line: OrderLine) -> bool:
         )
     session.commit()
     engine.units_returned(line.variant_id, line.hub_id, line.quantity)
-    engine.redis.decrby(f"fm:lim:{line.drop_id}:{order.cart_token}", line.quantity)
+    engine.cart_units_back(order.cart_token, line.drop_id, line.quantity)
     for hub_id in cancel_parcels_of_line(session, line.id):
         queue_hub_reestimate(hub_id, "Parcels ahead were cancelled")
     return True

@@ -1,7 +1,8 @@
 """What happens in a drop minute by minute: views, holds, expiries, releases, and who holds what.
 
 The stock engine's Lua counts hold events in the same atomic call that moves the units
-(`fm:act:<drop>`, `fm:actors:<drop>`, see scripts.lua); drop-page views are counted here, batched
+(`fm:act:<drop>`, `fm:actors:<drop>`, see scripts.lua; a cart's holds are counted in its own hash and reach
+`fm:actors` when one of them expires, which is what the hoarding alert looks for); drop-page views are counted here, batched
 per process so a view costs a dict increment, not a Redis round trip. Orders are not counted here:
 the database has them. These counters live in Redis only and expire 7 days after the drop; a job
 copies them into the database for reports (mall/monitor).
@@ -19,8 +20,9 @@ from redis.exceptions import RedisError
 from mall.batching import BackgroundShipper
 
 KEEP_SECONDS = 7 * 86400  # views of a drop nobody holds from yet still expire
-# field prefix in fm:act:<drop> -> Counts attribute
-KINDS = {"v": "views", "h": "holds", "hu": "held_units", "x": "expired", "xu": "expired_units", "r": "released"}
+# field prefix in fm:act:<drop> -> Counts attribute ("hx": units held beyond one per hold, so a one-unit hold,
+# the usual add-to-cart, costs the hot path one counter: held_units = holds + hx)
+KINDS = {"v": "views", "h": "holds", "hx": "held_units", "x": "expired", "xu": "expired_units", "r": "released"}
 
 
 @dataclass(frozen=True)
@@ -94,6 +96,9 @@ class DropActivity:
             kind, _, minute = field.decode().partition(":")
             if kind in KINDS and minute.isdigit():
                 minutes.setdefault(int(minute), {})[KINDS[kind]] = int(value)
+        for counts in minutes.values():
+            if "holds" in counts:
+                counts["held_units"] = counts["holds"] + counts.get("held_units", 0)
         return minutes
 
     def per_minute(self, drop_id: int, start: datetime, end: datetime) -> list[tuple[datetime, Counts]]:
@@ -109,6 +114,7 @@ class DropActivity:
         return total
 
     def actors(self, drop_id: int, min_holds: int = 1) -> list[Actor]:
+        """IPs that placed holds in the drop, and carts that let at least one expire, most holds first."""
         raw = {field.decode(): int(value) for field, value in self.redis.hgetall(f"fm:actors:{drop_id}").items()}
         found = []
         for field, holds in raw.items():

@@ -128,7 +128,8 @@ class StockEngine:
 
     def cart_holds(self, cart: str, *, now=None) -> list[Hold]:
         self.sweep_expired(now=now)
-        ids = sorted(self.redis.smembers(f"fm:cart:{cart}"), key=lambda i: int(i))
+        fields = (_s(f) for f in self.redis.hkeys(f"fm:cart:{cart}"))
+        ids = sorted((f[2:] for f in fields if f.startswith("h:")), key=int)
         pipe = self.redis.pipeline(transaction=False)
         for hold_id in ids:
             pipe.hgetall(f"fm:hold:{_s(hold_id)}")
@@ -198,6 +199,10 @@ class StockEngine:
         if delta > 0:
             self.units_returned(variant_id, hub_id, delta)
         return True
+
+    def cart_units_back(self, cart: str, drop_id: int, quantity: int) -> None:
+        """An order line was cancelled: its units no longer count against the cart's per-shopper limit."""
+        self._call("cart_units_back", cart, drop_id, quantity)
 
     def take_available(self, variant_id: int, hub_id: int, quantity: int) -> int:
         """Before a write-off: 1 = taken from holdable units, 0 = not enough unheld units, 2 = not loaded in Redis."""

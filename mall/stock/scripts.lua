@@ -1,27 +1,52 @@
 -- Flashmall stock engine. Every function runs atomically inside Redis.
 -- Keys: fm:drop:<d> config hash; fm:avail:<v>:<h> free units; fm:held:<v>:<h> held units;
 -- fm:hold:<id> one hold; fm:exp zset of active holds by expiry; fm:claimed zset of holds inside a checkout;
--- fm:cart:<token> set of hold ids; fm:gone:<token> expired holds to show in the cart; fm:lim:<d>:<token> units held+bought.
--- fm:act:<d> activity per minute (<kind>:<epoch minute>: v views, h holds, hu units held, x/xu expired, r released);
--- fm:actors:<d> holds placed (ip:<ip>, cart:<token>) and of those expired unbought (xip:, xcart:). See activity.py.
+-- fm:cart:<token> one hash per shopper: h:<id> its holds, l:<d> units held+bought in drop d, n:<d> holds placed in d,
+--   tw/tn its add-to-cart tries (window end ms, tries), until: when it expires (ms); fm:gone:<token> expired holds
+--   to show in the cart; fm:rl:ip:<ip> add-to-cart tries from one IP in the current window.
+-- fm:act:<d> activity per minute (<kind>:<epoch minute>: v views, h holds, hx units held beyond one per hold,
+--   x/xu expired holds/units, r released); fm:actors:<d> holds placed per IP (ip:<ip>), expired unbought per IP and
+--   cart (xip:, xcart:), and holds placed per cart (cart:<token>), copied from its hash when one of them expires.
+--   See activity.py.
+-- A one-unit hold, the surge's hot path, makes 14 Redis calls: one hash per shopper (not four keys) is why.
 
 local ACTIVITY_KEEP_MS = 7 * 86400000
 
--- counts one hold event of a drop; nothing is created for a drop whose counters are gone (Redis lost them)
--- (the expiry is set when a minute's first event creates its field: once a minute, not on every hold)
-local function note_activity(drop, minute, kind, n, actors_ip, actors_cart, create_until)
-  local act = 'fm:act:' .. drop
-  if not create_until and redis.call('EXISTS', act) == 0 then return end
-  local first_of_minute = redis.call('HINCRBY', act, kind .. ':' .. minute, 1) == 1
-  redis.call('HINCRBY', act, kind .. 'u:' .. minute, n)
-  if actors_ip then
-    local actors = 'fm:actors:' .. drop
-    local prefix = (kind == 'x') and 'x' or ''
-    redis.call('HINCRBY', actors, prefix .. 'ip:' .. actors_ip, 1)
-    redis.call('HINCRBY', actors, prefix .. 'cart:' .. actors_cart, 1)
-    if create_until and first_of_minute then redis.call('PEXPIREAT', actors, create_until) end
+-- counts a hold placed (the expiry is set when a minute's first hold creates its field: once a minute, not on every hold)
+local function note_hold(drop, minute, qty, ip, keep_until)
+  local act, actors = 'fm:act:' .. drop, 'fm:actors:' .. drop
+  local first_of_minute = redis.call('HINCRBY', act, 'h:' .. minute, 1) == 1
+  if qty > 1 then redis.call('HINCRBY', act, 'hx:' .. minute, qty - 1) end
+  redis.call('HINCRBY', actors, 'ip:' .. ip, 1)
+  if first_of_minute then
+    redis.call('PEXPIREAT', act, keep_until)
+    redis.call('PEXPIREAT', actors, keep_until)
   end
-  if create_until and first_of_minute then redis.call('PEXPIREAT', act, create_until) end
+end
+
+-- counts a hold that expired unbought; nothing is created for a drop whose counters are gone (Redis lost them)
+local function note_expiry(drop, minute, qty, ip, cart)
+  local act, actors = 'fm:act:' .. drop, 'fm:actors:' .. drop
+  if redis.call('EXISTS', act) == 0 then return end
+  redis.call('HINCRBY', act, 'x:' .. minute, 1)
+  redis.call('HINCRBY', act, 'xu:' .. minute, qty)
+  redis.call('HINCRBY', actors, 'xip:' .. ip, 1)
+  local expired = redis.call('HINCRBY', actors, 'xcart:' .. cart, 1)
+  local placed = tonumber(redis.call('HGET', 'fm:cart:' .. cart, 'n:' .. drop) or '0')
+  redis.call('HSET', actors, 'cart:' .. cart, math.max(placed, expired))
+end
+
+local function note_release(drop, minute)
+  local act = 'fm:act:' .. drop
+  if redis.call('EXISTS', act) == 1 then redis.call('HINCRBY', act, 'r:' .. minute, 1) end
+end
+
+-- a cart's units in a drop went down (a hold ended unbought, an order line was cancelled)
+local function units_back(cart, drop, q)
+  local key, field = 'fm:cart:' .. cart, 'l:' .. drop
+  if redis.call('HEXISTS', key, field) == 0 then return 0 end
+  if redis.call('HINCRBY', key, field, -q) <= 0 then redis.call('HDEL', key, field) end
+  return 1
 end
 
 local function release(id, reason, now)
@@ -36,15 +61,14 @@ local function release(id, reason, now)
   local held = 'fm:held:' .. h[1] .. ':' .. h[2]
   if redis.call('EXISTS', avail) == 1 then redis.call('INCRBY', avail, q) end
   if redis.call('EXISTS', held) == 1 then redis.call('DECRBY', held, q) end
-  local lim = 'fm:lim:' .. h[5] .. ':' .. h[4]
-  if redis.call('DECRBY', lim, q) <= 0 then redis.call('DEL', lim) end
-  redis.call('SREM', 'fm:cart:' .. h[4], id)
+  units_back(h[4], h[5], q)
+  redis.call('HDEL', 'fm:cart:' .. h[4], 'h:' .. id)
   if reason == 'expired' then
     redis.call('HSET', 'fm:gone:' .. h[4], id, h[5] .. ':' .. h[1] .. ':' .. h[3])
     redis.call('EXPIRE', 'fm:gone:' .. h[4], 86400)
-    note_activity(h[5], math.floor(tonumber(h[7]) / 60000), 'x', q, h[8] or '-', h[4])
+    note_expiry(h[5], math.floor(tonumber(h[7]) / 60000), q, h[8] or '-', h[4])
   elseif reason == 'released' and now then
-    note_activity(h[5], math.floor(now / 60000), 'r', q)
+    note_release(h[5], math.floor(now / 60000))
   end
   redis.call('DEL', key)
   redis.call('ZREM', 'fm:exp', id)
@@ -78,32 +102,68 @@ local function tier_percent(tiers, now)
   return 0
 end
 
+-- a shopper's add-to-cart try, counted in its cart hash `c` (a fixed window, as over_rate): the fields to write, or the wait
+local function cart_try(c, now, limit, window_ms)
+  if limit <= 0 then return {}, 0 end
+  local window_end, tries = tonumber(c[1]) or 0, tonumber(c[2]) or 0
+  if now >= window_end then window_end, tries = now + window_ms, 0 end
+  if tries >= limit then return {}, window_end - now end
+  return {'tw', window_end, 'tn', tries + 1}, 0
+end
+
+-- writes a shopper's cart hash; it lives until `keep_until` (or any later time it had), or with tries only, to the
+-- end of their window
+local function save_cart(key, c, fields, keep_until)
+  if #fields == 0 then return end
+  local had_until = tonumber(c[5])
+  local longer = keep_until and (not had_until or keep_until > had_until)
+  if longer then
+    fields[#fields + 1] = 'until'
+    fields[#fields + 1] = keep_until
+  end
+  redis.call('HSET', key, unpack(fields))
+  if longer then
+    redis.call('PEXPIREAT', key, keep_until)
+  elseif not had_until then
+    redis.call('PEXPIREAT', key, fields[2])  -- fields[2]: the tries window's end
+  end
+end
+
 -- ARGV: drop, variant, cart, qty, now_ms, ip, cart_limit, ip_limit, window_ms
 local function place_hold(a)
   local drop, variant, cart, qty, now = a[1], a[2], a[3], tonumber(a[4]), tonumber(a[5])
-  local wait = over_rate('fm:rl:cart:' .. cart, tonumber(a[7]), tonumber(a[9]))
+  local ckey = 'fm:cart:' .. cart
+  local c = redis.call('HMGET', ckey, 'tw', 'tn', 'l:' .. drop, 'n:' .. drop, 'until')
+  local fields, wait = cart_try(c, now, tonumber(a[7]), tonumber(a[9]))
   if wait == 0 then wait = over_rate('fm:rl:ip:' .. a[6], tonumber(a[8]), tonumber(a[9])) end
-  if wait > 0 then return {'err', 'slow_down', wait} end
-  local cfg = 'fm:drop:' .. drop
-  local f = redis.call('HMGET', cfg, 'starts', 'ends', 'hold_ms', 'limit', 'open', 'tiers',
+  local function refuse(reason, extra)  -- a refused try still counts (and a 'reload' retry does not count again)
+    save_cart(ckey, c, fields)
+    if reason == 'reload' then return {'reload'} end
+    return {'err', reason, extra}
+  end
+  if wait > 0 then return refuse('slow_down', wait) end
+  local f = redis.call('HMGET', 'fm:drop:' .. drop, 'starts', 'ends', 'hold_ms', 'limit', 'open', 'tiers',
     'v:' .. variant .. ':price', 'v:' .. variant .. ':hubs')
-  if not f[1] then return {'reload'} end
-  if not f[7] then return {'err', 'not_in_drop', 0} end
-  if f[5] ~= '1' or now < tonumber(f[1]) or now >= tonumber(f[2]) then return {'err', 'not_live', 0} end
+  if not f[1] then return refuse('reload') end
+  if not f[7] then return refuse('not_in_drop', 0) end
+  if f[5] ~= '1' or now < tonumber(f[1]) or now >= tonumber(f[2]) then return refuse('not_live', 0) end
   reclaim(now, 25)
-  local lim = 'fm:lim:' .. drop .. ':' .. cart
-  local used = tonumber(redis.call('GET', lim) or '0')
-  local limit = tonumber(f[4])
-  if used + qty > limit then return {'err', 'limit', limit - used} end
-  local chosen, total = nil, 0
+  local used, limit = tonumber(c[3]) or 0, tonumber(f[4])
+  if used + qty > limit then return refuse('limit', limit - used) end
+  local hubs, keys = {}, {}
   for hub in string.gmatch(f[8], '(%d+)') do
-    local left = redis.call('GET', 'fm:avail:' .. variant .. ':' .. hub)
-    if not left then return {'reload'} end
+    hubs[#hubs + 1] = hub
+    keys[#keys + 1] = 'fm:avail:' .. variant .. ':' .. hub
+  end
+  if #keys == 0 then return refuse('sold_out', 0) end
+  local chosen, total = nil, 0
+  for i, left in ipairs(redis.call('MGET', unpack(keys))) do
+    if not left then return refuse('reload') end
     left = tonumber(left)
     total = total + left
-    if not chosen and left >= qty then chosen = hub end
+    if not chosen and left >= qty then chosen = hubs[i] end
   end
-  if not chosen then return {'err', 'sold_out', total} end
+  if not chosen then return refuse('sold_out', total) end
   local price = tonumber(f[7])
   local pct = tier_percent(f[6], now)
   price = price - math.floor((price * pct + 50) / 100)
@@ -114,9 +174,12 @@ local function place_hold(a)
   redis.call('HSET', 'fm:hold:' .. id, 'drop', drop, 'variant', variant, 'hub', chosen, 'qty', qty, 'cart', cart,
     'price', price, 'expires', expires, 'hold_ms', f[3], 'state', 'active', 'ip', a[6])  -- not extended: no field
   redis.call('ZADD', 'fm:exp', expires, id)
-  redis.call('SADD', 'fm:cart:' .. cart, id)
-  if redis.call('INCRBY', lim, qty) == qty then redis.call('PEXPIREAT', lim, tonumber(f[2]) + 86400000) end
-  note_activity(drop, math.floor(now / 60000), 'h', qty, a[6], cart, tonumber(f[2]) + ACTIVITY_KEEP_MS)
+  local n = #fields
+  fields[n + 1], fields[n + 2] = 'h:' .. id, 1
+  fields[n + 3], fields[n + 4] = 'l:' .. drop, used + qty
+  fields[n + 5], fields[n + 6] = 'n:' .. drop, (tonumber(c[4]) or 0) + 1
+  save_cart(ckey, c, fields, tonumber(f[2]) + 86400000)
+  note_hold(drop, math.floor(now / 60000), qty, a[6], tonumber(f[2]) + ACTIVITY_KEEP_MS)
   return {'ok', id, chosen, price, expires, total - qty}
 end
 
@@ -156,17 +219,17 @@ local function resize_hold(a)
   local now, want = tonumber(a[4]), tonumber(a[3])
   if tonumber(h[3]) <= now then release(a[2], 'expired'); return {'err', 'expired', 0} end
   local delta = want - tonumber(h[6])
-  local lim = 'fm:lim:' .. h[7] .. ':' .. a[1]
+  local cart, used_field = 'fm:cart:' .. a[1], 'l:' .. h[7]
   local avail = 'fm:avail:' .. h[4] .. ':' .. h[5]
   if delta > 0 then
-    local used = tonumber(redis.call('GET', lim) or '0')
+    local used = tonumber(redis.call('HGET', cart, used_field) or '0')
     if used + delta > tonumber(a[5]) then return {'err', 'limit', tonumber(a[5]) - used} end
     local left = tonumber(redis.call('GET', avail) or '-1')
     if left < delta then return {'err', 'sold_out', math.max(left, 0)} end
   end
   redis.call('DECRBY', avail, delta)
   redis.call('INCRBY', 'fm:held:' .. h[4] .. ':' .. h[5], delta)
-  redis.call('INCRBY', lim, delta)
+  if redis.call('HINCRBY', cart, used_field, delta) <= 0 then redis.call('HDEL', cart, used_field) end
   redis.call('HSET', key, 'qty', want)
   return {'ok', want}
 end
@@ -202,7 +265,7 @@ local function finalize_holds(a)
     if h[1] and h[5] == a[1] then
       local held = 'fm:held:' .. h[1] .. ':' .. h[2]
       if redis.call('EXISTS', held) == 1 then redis.call('DECRBY', held, tonumber(h[3])) end
-      redis.call('SREM', 'fm:cart:' .. h[4], a[i])
+      redis.call('HDEL', 'fm:cart:' .. h[4], 'h:' .. a[i])
       redis.call('DEL', key)
       redis.call('ZREM', 'fm:claimed', a[i])
       n = n + 1
@@ -231,6 +294,11 @@ end
 -- ARGV: now_ms, batch
 local function sweep_expired(a)
   return reclaim(tonumber(a[1]), tonumber(a[2]))
+end
+
+-- ARGV: cart, drop, qty : an order line was cancelled; the shopper may hold these units again
+local function cart_units_back(a)
+  return units_back(a[1], a[2], tonumber(a[3]))
 end
 
 -- ARGV: variant, hub, qty : a brand writes off units; only units nobody holds can go
@@ -287,7 +355,7 @@ end
 
 local handlers = {
   reconcile = reconcile,
-  take_available = take_available,
+  take_available = take_available, cart_units_back = cart_units_back,
   place_hold = place_hold, release_hold = release_hold, extend_hold = extend_hold, resize_hold = resize_hold,
   claim_holds = claim_holds, finalize_holds = finalize_holds, unclaim_holds = unclaim_holds,
   sweep_expired = sweep_expired, move_hold = move_hold,

@@ -81,3 +81,15 @@ def test_counters_lost_with_redis_are_not_recreated_by_expiries_and_always_expir
     assert engine.place_hold(drop.id, variant.id, "b", 1).ok  # a new hold starts counting again
     for key in (f"fm:act:{drop.id}", f"fm:actors:{drop.id}"):
         assert engine.redis.pttl(key) > 6 * 86400 * 1000
+
+
+def test_a_cart_is_an_actor_once_one_of_its_holds_expired(engine, live_drop):
+    drop, variant, _, _ = live_drop
+    activity = DropActivity(engine.redis, batch_ms=0)
+    with time_machine.travel(drop.starts_at + timedelta(minutes=6), tick=False) as traveller:
+        assert engine.place_hold(drop.id, variant.id, "keeper", 1, ip="192.0.2.7").ok
+        assert engine.place_hold(drop.id, variant.id, "keeper", 1, ip="192.0.2.7").ok
+        assert activity.actors(drop.id) == [Actor("ip", "192.0.2.7", holds=2, expired=0)]
+        traveller.shift(timedelta(minutes=11))
+        engine.sweep_expired()
+    assert activity.actors(drop.id) == [Actor("cart", "keeper", 2, 2), Actor("ip", "192.0.2.7", 2, 2)]

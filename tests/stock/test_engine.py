@@ -84,3 +84,44 @@ def test_a_brand_cannot_write_off_units_a_shopper_holds(engine, live_drop):
     assert engine.adjust_on_hand(variant.id, hub.id, -2)
     assert engine.availability(variant.id, [hub.id]) == {hub.id: 0}
     assert all(row.ok for row in ledger.check_invariant(db.session, engine.redis))
+
+
+def test_add_to_cart_tries_per_cart_count_refused_ones_and_reopen_after_the_window(live_drop):
+    from mall.extensions import redis_client
+    from mall.stock.engine import StockEngine
+
+    drop, variant, _, _ = live_drop
+    engine = StockEngine(redis_client(), db.session, cart_rate=3, rate_window_ms=10_000)
+    with time_machine.travel(drop.starts_at + timedelta(minutes=6), tick=False) as traveller:
+        assert engine.place_hold(drop.id, variant.id, "a", 1).ok
+        assert engine.place_hold(drop.id, variant.id, "a", 5).reason == "limit"  # refused, still a try
+        traveller.shift(timedelta(seconds=4))
+        assert engine.place_hold(drop.id, variant.id, "a", 1).ok
+        slowed = engine.place_hold(drop.id, variant.id, "a", 1)
+        assert slowed.reason == "slow_down" and slowed.retry_after_ms == 6_000  # the window opened 4 s ago
+        assert engine.place_hold(drop.id, variant.id, "b", 1).ok  # another shopper is not slowed down
+        traveller.shift(timedelta(seconds=6))
+        assert engine.place_hold(drop.id, variant.id, "a", 1).ok
+    assert [hold.quantity for hold in engine.cart_holds("a")] == [1, 1, 1]
+
+
+def test_a_carts_record_outlives_its_drop_by_a_day_and_tries_alone_only_their_window(engine, make, live_drop):
+    drop, variant, _, _ = live_drop
+    assert engine.place_hold(drop.id, variant.id, "a", 1).ok
+    day_after_end = (drop.ends_at + timedelta(days=1) - drop.starts_at - timedelta(minutes=5)).total_seconds() * 1000
+    assert abs(engine.redis.pttl("fm:cart:a") - day_after_end) < 60_000
+
+    limited = type(engine)(engine.redis, db.session, cart_rate=5, rate_window_ms=10_000)
+    upcoming = make.drop(drop.tenant, [variant], starts_in=timedelta(hours=1))
+    assert limited.place_hold(upcoming.id, variant.id, "b", 1).reason == "not_live"
+    assert 0 < engine.redis.pttl("fm:cart:b") <= 10_000  # a refused try is remembered for its window only
+
+
+def test_a_cancelled_line_frees_its_units_under_the_shoppers_limit(engine, live_drop):
+    drop, variant, _, _ = live_drop
+    assert engine.place_hold(drop.id, variant.id, "a", 3).ok
+    assert engine.place_hold(drop.id, variant.id, "a", 1).reason == "limit"
+    engine.cart_units_back("a", drop.id, 2)
+    assert engine.place_hold(drop.id, variant.id, "a", 2).ok
+    engine.cart_units_back("forgotten", drop.id, 2)  # a cart Redis lost: nothing to give back, nothing created
+    assert not engine.redis.exists("fm:cart:forgotten")
