@@ -105,15 +105,22 @@ def _redis_cpu_seconds() -> float:
     return float(info["used_cpu_user"]) + float(info["used_cpu_sys"])
 
 
+# Each target's endpoint runs right next to its yardstick (the hold between the trivial and the one-redis
+# endpoint, the fragment next to the trivial one), so a ratio compares runs seconds apart on a machine whose
+# speed drifts; every other round runs in reverse (A B B A), so a drift within a round favours neither side.
+ROUND_ORDER = ("page", "fragment", "trivial", "hold", "redis")
+
+
 def measure(wrk: str, server, seeded, app, redis, *, rounds: int, seconds: int, warmup: int):
-    """Each round runs every endpoint once; the starting endpoint rotates so no one always goes first."""
+    """Each round runs every endpoint once, in ROUND_ORDER, reversed in every other round."""
     shapes = endpoints(server.base, seeded, app)
     for endpoint in shapes:
         run_wrk(wrk, server, endpoint, warmup)
     runs: dict[str, list[Run]] = {e.key: [] for e in shapes}
+    by_key = {e.key: e for e in shapes}
     holds_made = 0
     for r in range(rounds):
-        order = shapes[r % len(shapes):] + shapes[: r % len(shapes)]
+        order = [by_key[key] for key in (ROUND_ORDER if r % 2 == 0 else ROUND_ORDER[::-1])]
         line = []
         for endpoint in order:
             before = int(redis.get("fm:seq") or 0)
