@@ -189,8 +189,8 @@ class Storm:
                 self.redis.flushdb()
                 self.notes.append(
                     f"FLUSHDB at attempt {self.tally.counts['attempts']:,} (after {self.tally.counts['holds']} holds): "
-                    f"{held} held units and every hold, "
-                    "cart set and limit counter were lost; the engine rebuilt the counters from the database."
+                    f"{held} held units and every hold and shopper's cart record (its holds, units and tries) were "
+                    "lost; the engine rebuilt the stock counters from the database."
                 )
                 return
 
