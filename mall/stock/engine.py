@@ -128,7 +128,7 @@ class StockEngine:
 
     def cart_holds(self, cart: str, *, now=None) -> list[Hold]:
         self.sweep_expired(now=now)
-        fields = (_s(f) for f in self.redis.hkeys(f"fm:cart:{cart}"))
+        fields = (_s(f) for f in self.redis.hkeys(f"fm:shopper:{cart}"))
         ids = sorted((f[2:] for f in fields if f.startswith("h:")), key=int)
         pipe = self.redis.pipeline(transaction=False)
         for hold_id in ids:

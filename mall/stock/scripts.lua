@@ -1,9 +1,10 @@
 -- Flashmall stock engine. Every function runs atomically inside Redis.
 -- Keys: fm:drop:<d> config hash; fm:avail:<v>:<h> free units; fm:held:<v>:<h> held units;
 -- fm:hold:<id> one hold; fm:exp zset of active holds by expiry; fm:claimed zset of holds inside a checkout;
--- fm:cart:<token> one hash per shopper: h:<id> its holds, l:<d> units held+bought in drop d, n:<d> holds placed in d,
---   tw/tn its add-to-cart tries (window end ms, tries), until: when it expires (ms); fm:gone:<token> expired holds
---   to show in the cart; fm:rl:ip:<ip> add-to-cart tries from one IP in the current window.
+-- fm:shopper:<token> one hash per shopper: h:<id> its holds, l:<d> units held+bought in drop d, n:<d> holds placed
+--   in d, tw/tn its add-to-cart tries (window end ms, tries), until: when it expires (ms) (named apart from the
+--   fm:cart:<token> sets of earlier versions, which a hold must not trip over in a Redis kept across a deploy);
+--   fm:gone:<token> expired holds to show in the cart; fm:rl:ip:<ip> add-to-cart tries from one IP in the current window.
 -- fm:act:<d> activity per minute (<kind>:<epoch minute>: v views, h holds, hx units held beyond one per hold,
 --   x/xu expired holds/units, r released); fm:actors:<d> holds placed per IP (ip:<ip>), expired unbought per IP and
 --   cart (xip:, xcart:), and holds placed per cart (cart:<token>), copied from its hash when one of them expires.
@@ -32,7 +33,7 @@ local function note_expiry(drop, minute, qty, ip, cart)
   redis.call('HINCRBY', act, 'xu:' .. minute, qty)
   redis.call('HINCRBY', actors, 'xip:' .. ip, 1)
   local expired = redis.call('HINCRBY', actors, 'xcart:' .. cart, 1)
-  local placed = tonumber(redis.call('HGET', 'fm:cart:' .. cart, 'n:' .. drop) or '0')
+  local placed = tonumber(redis.call('HGET', 'fm:shopper:' .. cart, 'n:' .. drop) or '0')
   redis.call('HSET', actors, 'cart:' .. cart, math.max(placed, expired))
 end
 
@@ -43,7 +44,7 @@ end
 
 -- a cart's units in a drop went down (a hold ended unbought, an order line was cancelled)
 local function units_back(cart, drop, q)
-  local key, field = 'fm:cart:' .. cart, 'l:' .. drop
+  local key, field = 'fm:shopper:' .. cart, 'l:' .. drop
   if redis.call('HEXISTS', key, field) == 0 then return 0 end
   if redis.call('HINCRBY', key, field, -q) <= 0 then redis.call('HDEL', key, field) end
   return 1
@@ -62,7 +63,7 @@ local function release(id, reason, now)
   if redis.call('EXISTS', avail) == 1 then redis.call('INCRBY', avail, q) end
   if redis.call('EXISTS', held) == 1 then redis.call('DECRBY', held, q) end
   units_back(h[4], h[5], q)
-  redis.call('HDEL', 'fm:cart:' .. h[4], 'h:' .. id)
+  redis.call('HDEL', 'fm:shopper:' .. h[4], 'h:' .. id)
   if reason == 'expired' then
     redis.call('HSET', 'fm:gone:' .. h[4], id, h[5] .. ':' .. h[1] .. ':' .. h[3])
     redis.call('EXPIRE', 'fm:gone:' .. h[4], 86400)
@@ -132,7 +133,7 @@ end
 -- ARGV: drop, variant, cart, qty, now_ms, ip, cart_limit, ip_limit, window_ms
 local function place_hold(a)
   local drop, variant, cart, qty, now = a[1], a[2], a[3], tonumber(a[4]), tonumber(a[5])
-  local ckey = 'fm:cart:' .. cart
+  local ckey = 'fm:shopper:' .. cart
   local c = redis.call('HMGET', ckey, 'tw', 'tn', 'l:' .. drop, 'n:' .. drop, 'until')
   local fields, wait = cart_try(c, now, tonumber(a[7]), tonumber(a[9]))
   if wait == 0 then wait = over_rate('fm:rl:ip:' .. a[6], tonumber(a[8]), tonumber(a[9])) end
@@ -219,7 +220,7 @@ local function resize_hold(a)
   local now, want = tonumber(a[4]), tonumber(a[3])
   if tonumber(h[3]) <= now then release(a[2], 'expired'); return {'err', 'expired', 0} end
   local delta = want - tonumber(h[6])
-  local cart, used_field = 'fm:cart:' .. a[1], 'l:' .. h[7]
+  local cart, used_field = 'fm:shopper:' .. a[1], 'l:' .. h[7]
   local avail = 'fm:avail:' .. h[4] .. ':' .. h[5]
   if delta > 0 then
     local used = tonumber(redis.call('HGET', cart, used_field) or '0')
@@ -265,7 +266,7 @@ local function finalize_holds(a)
     if h[1] and h[5] == a[1] then
       local held = 'fm:held:' .. h[1] .. ':' .. h[2]
       if redis.call('EXISTS', held) == 1 then redis.call('DECRBY', held, tonumber(h[3])) end
-      redis.call('HDEL', 'fm:cart:' .. h[4], 'h:' .. a[i])
+      redis.call('HDEL', 'fm:shopper:' .. h[4], 'h:' .. a[i])
       redis.call('DEL', key)
       redis.call('ZREM', 'fm:claimed', a[i])
       n = n + 1

@@ -109,12 +109,12 @@ def test_a_carts_record_outlives_its_drop_by_a_day_and_tries_alone_only_their_wi
     drop, variant, _, _ = live_drop
     assert engine.place_hold(drop.id, variant.id, "a", 1).ok
     day_after_end = (drop.ends_at + timedelta(days=1) - drop.starts_at - timedelta(minutes=5)).total_seconds() * 1000
-    assert abs(engine.redis.pttl("fm:cart:a") - day_after_end) < 60_000
+    assert abs(engine.redis.pttl("fm:shopper:a") - day_after_end) < 60_000
 
     limited = type(engine)(engine.redis, db.session, cart_rate=5, rate_window_ms=10_000)
     upcoming = make.drop(drop.tenant, [variant], starts_in=timedelta(hours=1))
     assert limited.place_hold(upcoming.id, variant.id, "b", 1).reason == "not_live"
-    assert 0 < engine.redis.pttl("fm:cart:b") <= 10_000  # a refused try is remembered for its window only
+    assert 0 < engine.redis.pttl("fm:shopper:b") <= 10_000  # a refused try is remembered for its window only
 
 
 def test_a_cancelled_line_frees_its_units_under_the_shoppers_limit(engine, live_drop):
@@ -124,4 +124,11 @@ def test_a_cancelled_line_frees_its_units_under_the_shoppers_limit(engine, live_
     engine.cart_units_back("a", drop.id, 2)
     assert engine.place_hold(drop.id, variant.id, "a", 2).ok
     engine.cart_units_back("forgotten", drop.id, 2)  # a cart Redis lost: nothing to give back, nothing created
-    assert not engine.redis.exists("fm:cart:forgotten")
+    assert not engine.redis.exists("fm:shopper:forgotten")
+
+
+def test_a_redis_kept_across_a_deploy_with_the_old_cart_sets_still_takes_holds(engine, live_drop):
+    drop, variant, _, _ = live_drop
+    engine.redis.sadd("fm:cart:a", "999")  # an earlier version kept a cart's holds in a set under this name
+    assert engine.place_hold(drop.id, variant.id, "a", 1).ok
+    assert [hold.quantity for hold in engine.cart_holds("a")] == [1]
