@@ -1,9 +1,9 @@
 """What happens in a drop minute by minute: views, holds, expiries, releases, and who holds what.
 
 The stock engine's Lua counts hold events in the same atomic call that moves the units
-(`fm:act:<drop>`, `fm:actors:<drop>`, see scripts.lua; a cart's holds are counted in its own hash and reach
-`fm:actors` when one of them expires, which is what the hoarding alert looks for); drop-page views are counted here, batched
-per process so a view costs a dict increment, not a Redis round trip. Orders are not counted here:
+(`fm:act:<drop>`, `fm:actors:<drop>`, see scripts.lua; a cart's holds are counted in its shopper record and
+reach `fm:actors` when one of them expires, which is what the hoarding alert looks for); drop-page views are
+counted here, batched per process so a view costs a dict increment, not a Redis round trip. Orders are not counted here:
 the database has them. These counters live in Redis only and expire 7 days after the drop; a job
 copies them into the database for reports (mall/monitor).
 """

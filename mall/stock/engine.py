@@ -132,8 +132,8 @@ class StockEngine:
         ids = sorted((f[2:] for f in fields if f.startswith("h:")), key=int)
         pipe = self.redis.pipeline(transaction=False)
         for hold_id in ids:
-            pipe.hgetall(f"fm:hold:{_s(hold_id)}")
-        return [_hold(_s(i), raw) for i, raw in zip(ids, pipe.execute()) if raw]
+            pipe.hgetall(f"fm:hold:{hold_id}")
+        return [_hold(i, raw) for i, raw in zip(ids, pipe.execute()) if raw]
 
     def expired_lines(self, cart: str) -> list[ExpiredLine]:
         lines = []

@@ -4,7 +4,8 @@
 -- fm:shopper:<token> one hash per shopper: h:<id> its holds, l:<d> units held+bought in drop d, n:<d> holds placed
 --   in d, tw/tn its add-to-cart tries (window end ms, tries), until: when it expires (ms) (named apart from the
 --   fm:cart:<token> sets of earlier versions, which a hold must not trip over in a Redis kept across a deploy);
---   fm:gone:<token> expired holds to show in the cart; fm:rl:ip:<ip> add-to-cart tries from one IP in the current window.
+--   fm:gone:<token> expired holds to show in the cart; fm:rl:ip:<ip> add-to-cart tries from one IP in the current
+--   window.
 -- fm:act:<d> activity per minute (<kind>:<epoch minute>: v views, h holds, hx units held beyond one per hold,
 --   x/xu expired holds/units, r released); fm:actors:<d> holds placed per IP (ip:<ip>), expired unbought per IP and
 --   cart (xip:, xcart:), and holds placed per cart (cart:<token>), copied from its hash when one of them expires.
@@ -13,7 +14,8 @@
 
 local ACTIVITY_KEEP_MS = 7 * 86400000
 
--- counts a hold placed (the expiry is set when a minute's first hold creates its field: once a minute, not on every hold)
+-- counts a hold placed (the expiry is set when a minute's first hold creates its field: once a minute, not on
+-- every hold)
 local function note_hold(drop, minute, qty, ip, keep_until)
   local act, actors = 'fm:act:' .. drop, 'fm:actors:' .. drop
   local first_of_minute = redis.call('HINCRBY', act, 'h:' .. minute, 1) == 1
@@ -103,7 +105,8 @@ local function tier_percent(tiers, now)
   return 0
 end
 
--- a shopper's add-to-cart try, counted in its cart hash `c` (a fixed window, as over_rate): the fields to write, or the wait
+-- a shopper's add-to-cart try, counted in its record `c` (a fixed window, as over_rate): the fields to write,
+-- or the wait
 local function cart_try(c, now, limit, window_ms)
   if limit <= 0 then return {}, 0 end
   local window_end, tries = tonumber(c[1]) or 0, tonumber(c[2]) or 0

@@ -2,12 +2,18 @@ from datetime import timedelta
 
 import time_machine
 
-from mall.extensions import db
+from mall.extensions import db, redis_client
 from mall.stock import ledger
+from mall.stock.engine import StockEngine
 
 
 def _ok(check_rows):
     return all(row.ok for row in check_rows)
+
+
+def _counting_tries(per_cart: int) -> StockEngine:
+    """An engine that lets each cart try to add to cart `per_cart` times in 10 s (the test engine counts no tries)."""
+    return StockEngine(redis_client(), db.session, cart_rate=per_cart, rate_window_ms=10_000)
 
 
 def test_a_hold_reserves_units_at_the_first_hub_and_captures_the_tier_price(engine, live_drop):
@@ -87,11 +93,8 @@ def test_a_brand_cannot_write_off_units_a_shopper_holds(engine, live_drop):
 
 
 def test_add_to_cart_tries_per_cart_count_refused_ones_and_reopen_after_the_window(live_drop):
-    from mall.extensions import redis_client
-    from mall.stock.engine import StockEngine
-
     drop, variant, _, _ = live_drop
-    engine = StockEngine(redis_client(), db.session, cart_rate=3, rate_window_ms=10_000)
+    engine = _counting_tries(3)
     with time_machine.travel(drop.starts_at + timedelta(minutes=6), tick=False) as traveller:
         assert engine.place_hold(drop.id, variant.id, "a", 1).ok
         assert engine.place_hold(drop.id, variant.id, "a", 5).reason == "limit"  # refused, still a try
@@ -111,9 +114,8 @@ def test_a_carts_record_outlives_its_drop_by_a_day_and_tries_alone_only_their_wi
     day_after_end = (drop.ends_at + timedelta(days=1) - drop.starts_at - timedelta(minutes=5)).total_seconds() * 1000
     assert abs(engine.redis.pttl("fm:shopper:a") - day_after_end) < 60_000
 
-    limited = type(engine)(engine.redis, db.session, cart_rate=5, rate_window_ms=10_000)
     upcoming = make.drop(drop.tenant, [variant], starts_in=timedelta(hours=1))
-    assert limited.place_hold(upcoming.id, variant.id, "b", 1).reason == "not_live"
+    assert _counting_tries(5).place_hold(upcoming.id, variant.id, "b", 1).reason == "not_live"
     assert 0 < engine.redis.pttl("fm:shopper:b") <= 10_000  # a refused try is remembered for its window only
 
 
