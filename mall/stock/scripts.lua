@@ -14,13 +14,19 @@
 
 local ACTIVITY_KEEP_MS = 7 * 86400000
 
+-- Numbers reach redis.call as strings made here (or passed through as they came): Redis 7.0 formats a Lua number
+-- argument with "%.17g" and Lua's tostring and .. use "%.14g", both glibc's multi-precision float printing, which
+-- a callgrind count of a hold showed as its biggest single cost. '%d' prints an integer.
+local format = string.format
+local function int(n) return format('%d', n) end
+
 -- counts a hold placed (the expiry is set when a minute's first hold creates its field: once a minute, not on
 -- every hold)
 local function note_hold(drop, minute, qty, ip, keep_until)
   local act, actors = 'fm:act:' .. drop, 'fm:actors:' .. drop
-  local first_of_minute = redis.call('HINCRBY', act, 'h:' .. minute, 1) == 1
-  if qty > 1 then redis.call('HINCRBY', act, 'hx:' .. minute, qty - 1) end
-  redis.call('HINCRBY', actors, 'ip:' .. ip, 1)
+  local first_of_minute = redis.call('HINCRBY', act, 'h:' .. minute, '1') == 1
+  if qty > 1 then redis.call('HINCRBY', act, 'hx:' .. minute, int(qty - 1)) end
+  redis.call('HINCRBY', actors, 'ip:' .. ip, '1')
   if first_of_minute then
     redis.call('PEXPIREAT', act, keep_until)
     redis.call('PEXPIREAT', actors, keep_until)
@@ -31,24 +37,24 @@ end
 local function note_expiry(drop, minute, qty, ip, cart)
   local act, actors = 'fm:act:' .. drop, 'fm:actors:' .. drop
   if redis.call('EXISTS', act) == 0 then return end
-  redis.call('HINCRBY', act, 'x:' .. minute, 1)
+  redis.call('HINCRBY', act, 'x:' .. minute, '1')
   redis.call('HINCRBY', act, 'xu:' .. minute, qty)
-  redis.call('HINCRBY', actors, 'xip:' .. ip, 1)
-  local expired = redis.call('HINCRBY', actors, 'xcart:' .. cart, 1)
+  redis.call('HINCRBY', actors, 'xip:' .. ip, '1')
+  local expired = redis.call('HINCRBY', actors, 'xcart:' .. cart, '1')
   local placed = tonumber(redis.call('HGET', 'fm:shopper:' .. cart, 'n:' .. drop) or '0')
-  redis.call('HSET', actors, 'cart:' .. cart, math.max(placed, expired))
+  redis.call('HSET', actors, 'cart:' .. cart, int(math.max(placed, expired)))
 end
 
 local function note_release(drop, minute)
   local act = 'fm:act:' .. drop
-  if redis.call('EXISTS', act) == 1 then redis.call('HINCRBY', act, 'r:' .. minute, 1) end
+  if redis.call('EXISTS', act) == 1 then redis.call('HINCRBY', act, 'r:' .. minute, '1') end
 end
 
--- a cart's units in a drop went down (a hold ended unbought, an order line was cancelled)
+-- a cart's units in a drop went down (a hold ended unbought, an order line was cancelled); q: units, a string
 local function units_back(cart, drop, q)
   local key, field = 'fm:shopper:' .. cart, 'l:' .. drop
   if redis.call('HEXISTS', key, field) == 0 then return 0 end
-  if redis.call('HINCRBY', key, field, -q) <= 0 then redis.call('HDEL', key, field) end
+  if redis.call('HINCRBY', key, field, '-' .. q) <= 0 then redis.call('HDEL', key, field) end
   return 1
 end
 
@@ -59,7 +65,7 @@ local function release(id, reason, now)
     redis.call('ZREM', 'fm:exp', id)
     return 0
   end
-  local q = tonumber(h[3])
+  local q = h[3]
   local avail = 'fm:avail:' .. h[1] .. ':' .. h[2]
   local held = 'fm:held:' .. h[1] .. ':' .. h[2]
   if redis.call('EXISTS', avail) == 1 then redis.call('INCRBY', avail, q) end
@@ -67,20 +73,21 @@ local function release(id, reason, now)
   units_back(h[4], h[5], q)
   redis.call('HDEL', 'fm:shopper:' .. h[4], 'h:' .. id)
   if reason == 'expired' then
-    redis.call('HSET', 'fm:gone:' .. h[4], id, h[5] .. ':' .. h[1] .. ':' .. h[3])
-    redis.call('EXPIRE', 'fm:gone:' .. h[4], 86400)
-    note_expiry(h[5], math.floor(tonumber(h[7]) / 60000), q, h[8] or '-', h[4])
+    redis.call('HSET', 'fm:gone:' .. h[4], id, h[5] .. ':' .. h[1] .. ':' .. q)
+    redis.call('EXPIRE', 'fm:gone:' .. h[4], '86400')
+    note_expiry(h[5], int(math.floor(tonumber(h[7]) / 60000)), q, h[8] or '-', h[4])
   elseif reason == 'released' and now then
-    note_release(h[5], math.floor(now / 60000))
+    note_release(h[5], int(math.floor(now / 60000)))
   end
   redis.call('DEL', key)
   redis.call('ZREM', 'fm:exp', id)
   redis.call('ZREM', 'fm:claimed', id)
-  return q
+  return tonumber(q)
 end
 
+-- now (ms) and n as strings
 local function reclaim(now, n)
-  local ids = redis.call('ZRANGEBYSCORE', 'fm:exp', '-inf', now, 'LIMIT', 0, n)
+  local ids = redis.call('ZRANGEBYSCORE', 'fm:exp', '-inf', now, 'LIMIT', '0', n)
   for _, id in ipairs(ids) do release(id, 'expired') end
   return #ids
 end
@@ -112,7 +119,7 @@ local function cart_try(c, now, limit, window_ms)
   local window_end, tries = tonumber(c[1]) or 0, tonumber(c[2]) or 0
   if now >= window_end then window_end, tries = now + window_ms, 0 end
   if tries >= limit then return {}, window_end - now end
-  return {'tw', window_end, 'tn', tries + 1}, 0
+  return {'tw', int(window_end), 'tn', int(tries + 1)}, 0
 end
 
 -- writes a shopper's cart hash; it lives until `keep_until` (or any later time it had), or with tries only, to the
@@ -122,6 +129,7 @@ local function save_cart(key, c, fields, keep_until)
   local had_until = tonumber(c[5])
   local longer = keep_until and (not had_until or keep_until > had_until)
   if longer then
+    keep_until = int(keep_until)
     fields[#fields + 1] = 'until'
     fields[#fields + 1] = keep_until
   end
@@ -134,12 +142,13 @@ local function save_cart(key, c, fields, keep_until)
 end
 
 -- ARGV: drop, variant, cart, qty, now_ms, ip, cart_limit, ip_limit, window_ms
+-- (`s + 0` reads a number that is surely there once; Lua 5.1's tonumber(s) parses it twice)
 local function place_hold(a)
-  local drop, variant, cart, qty, now = a[1], a[2], a[3], tonumber(a[4]), tonumber(a[5])
+  local drop, variant, cart, qty, now, window_ms = a[1], a[2], a[3], a[4] + 0, a[5] + 0, a[9] + 0
   local ckey = 'fm:shopper:' .. cart
   local c = redis.call('HMGET', ckey, 'tw', 'tn', 'l:' .. drop, 'n:' .. drop, 'until')
-  local fields, wait = cart_try(c, now, tonumber(a[7]), tonumber(a[9]))
-  if wait == 0 then wait = over_rate('fm:rl:ip:' .. a[6], tonumber(a[8]), tonumber(a[9])) end
+  local fields, wait = cart_try(c, now, a[7] + 0, window_ms)
+  if wait == 0 then wait = over_rate('fm:rl:ip:' .. a[6], a[8] + 0, window_ms) end
   local function refuse(reason, extra)  -- a refused try still counts (and a 'reload' retry does not count again)
     save_cart(ckey, c, fields)
     if reason == 'reload' then return {'reload'} end
@@ -150,9 +159,10 @@ local function place_hold(a)
     'v:' .. variant .. ':price', 'v:' .. variant .. ':hubs')
   if not f[1] then return refuse('reload') end
   if not f[7] then return refuse('not_in_drop', 0) end
-  if f[5] ~= '1' or now < tonumber(f[1]) or now >= tonumber(f[2]) then return refuse('not_live', 0) end
-  reclaim(now, 25)
-  local used, limit = tonumber(c[3]) or 0, tonumber(f[4])
+  local ends = f[2] + 0
+  if f[5] ~= '1' or now < f[1] + 0 or now >= ends then return refuse('not_live', 0) end
+  reclaim(a[5], '25')
+  local used, limit = tonumber(c[3]) or 0, f[4] + 0
   if used + qty > limit then return refuse('limit', limit - used) end
   local hubs, keys = {}, {}
   for hub in string.gmatch(f[8], '(%d+)') do
@@ -163,27 +173,28 @@ local function place_hold(a)
   local chosen, total = nil, 0
   for i, left in ipairs(redis.call('MGET', unpack(keys))) do
     if not left then return refuse('reload') end
-    left = tonumber(left)
+    left = left + 0
     total = total + left
     if not chosen and left >= qty then chosen = hubs[i] end
   end
   if not chosen then return refuse('sold_out', total) end
-  local price = tonumber(f[7])
+  local price = f[7] + 0
   local pct = tier_percent(f[6], now)
   price = price - math.floor((price * pct + 50) / 100)
-  local expires = now + tonumber(f[3])
-  local id = tostring(redis.call('INCR', 'fm:seq'))
-  redis.call('DECRBY', 'fm:avail:' .. variant .. ':' .. chosen, qty)
-  redis.call('INCRBY', 'fm:held:' .. variant .. ':' .. chosen, qty)
-  redis.call('HSET', 'fm:hold:' .. id, 'drop', drop, 'variant', variant, 'hub', chosen, 'qty', qty, 'cart', cart,
-    'price', price, 'expires', expires, 'hold_ms', f[3], 'state', 'active', 'ip', a[6])  -- not extended: no field
-  redis.call('ZADD', 'fm:exp', expires, id)
+  local expires = now + f[3]
+  local expires_s = int(expires)
+  local id = int(redis.call('INCR', 'fm:seq'))
+  redis.call('DECRBY', 'fm:avail:' .. variant .. ':' .. chosen, a[4])
+  redis.call('INCRBY', 'fm:held:' .. variant .. ':' .. chosen, a[4])
+  redis.call('HSET', 'fm:hold:' .. id, 'drop', drop, 'variant', variant, 'hub', chosen, 'qty', a[4], 'cart', cart,
+    'price', int(price), 'expires', expires_s, 'hold_ms', f[3], 'state', 'active', 'ip', a[6])  -- not extended: no field
+  redis.call('ZADD', 'fm:exp', expires_s, id)
   local n = #fields
-  fields[n + 1], fields[n + 2] = 'h:' .. id, 1
-  fields[n + 3], fields[n + 4] = 'l:' .. drop, used + qty
-  fields[n + 5], fields[n + 6] = 'n:' .. drop, (tonumber(c[4]) or 0) + 1
-  save_cart(ckey, c, fields, tonumber(f[2]) + 86400000)
-  note_hold(drop, math.floor(now / 60000), qty, a[6], tonumber(f[2]) + ACTIVITY_KEEP_MS)
+  fields[n + 1], fields[n + 2] = 'h:' .. id, '1'
+  fields[n + 3], fields[n + 4] = 'l:' .. drop, int(used + qty)
+  fields[n + 5], fields[n + 6] = 'n:' .. drop, int((tonumber(c[4]) or 0) + 1)
+  save_cart(ckey, c, fields, ends + 86400000)
+  note_hold(drop, int(math.floor(now / 60000)), qty, a[6], int(ends + ACTIVITY_KEEP_MS))
   return {'ok', id, chosen, price, expires, total - qty}
 end
 
@@ -210,8 +221,8 @@ local function extend_hold(a)
   if tonumber(h[3]) <= now then release(a[2], 'expired'); return {'err', 'expired'} end
   if h[5] == '1' then return {'err', 'already_extended', tonumber(h[3])} end
   local expires = math.max(tonumber(h[3]), now + tonumber(h[4]))
-  redis.call('HSET', key, 'expires', expires, 'extended', 1)
-  redis.call('ZADD', 'fm:exp', expires, a[2])
+  redis.call('HSET', key, 'expires', int(expires), 'extended', '1')
+  redis.call('ZADD', 'fm:exp', int(expires), a[2])
   return {'ok', expires}
 end
 
@@ -249,7 +260,7 @@ local function claim_holds(a)
     end
   end
   if #bad > 0 then
-    reclaim(now, 50)
+    reclaim(a[3], '50')
     return {'err', unpack(bad)}
   end
   for i = 4, #a do
@@ -287,9 +298,9 @@ local function unclaim_holds(a)
       redis.call('HSET', key, 'state', 'active')
       redis.call('HDEL', key, 'claimed_by')
       redis.call('ZREM', 'fm:claimed', a[i])
-      local expires = tonumber(redis.call('HGET', key, 'expires'))
+      local expires = redis.call('HGET', key, 'expires')
       redis.call('ZADD', 'fm:exp', expires, a[i])
-      if expires <= now then release(a[i], 'expired') end
+      if tonumber(expires) <= now then release(a[i], 'expired') end
     end
   end
   return 1
@@ -297,12 +308,12 @@ end
 
 -- ARGV: now_ms, batch
 local function sweep_expired(a)
-  return reclaim(tonumber(a[1]), tonumber(a[2]))
+  return reclaim(a[1], a[2])
 end
 
 -- ARGV: cart, drop, qty : an order line was cancelled; the shopper may hold these units again
 local function cart_units_back(a)
-  return units_back(a[1], a[2], tonumber(a[3]))
+  return units_back(a[1], a[2], a[3])
 end
 
 -- ARGV: variant, hub, qty : a brand writes off units; only units nobody holds can go
