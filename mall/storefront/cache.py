@@ -11,12 +11,10 @@ import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import datetime
 
 from flask import current_app, request, session
 
 from mall.checkout.access import shoppers_hold_token
-from mall.clock import utcnow
 
 MAX_ENTRIES = 512
 # A copy is rendered again once this share of the window has passed: late enough that renders stay rare (each
@@ -31,14 +29,15 @@ class Rendered:
     body: str
     status: int
     started: float  # time.monotonic() before anything on it was read
-    started_at: datetime  # the mall clock then (tests move it)
+    started_wall: float  # time.time() then: the clock the mall's clock follows (and tests move)
 
     def age(self) -> float:
-        """Seconds since it was rendered, by the process clock or the mall clock, whichever says older."""
-        mall_age = (utcnow() - self.started_at).total_seconds()
-        if mall_age < 0:
-            return float("inf")  # the mall clock went back: what it shows belongs to another moment
-        return max(time.monotonic() - self.started, mall_age)
+        """Seconds since it was rendered, by the process clock or the wall clock, whichever says older (two plain
+        clock reads: every fragment request asks)."""
+        wall_age = time.time() - self.started_wall
+        if wall_age < 0:
+            return float("inf")  # the clock went back: what it shows belongs to another moment
+        return max(time.monotonic() - self.started, wall_age)
 
 
 class RenderedPages:
@@ -61,13 +60,13 @@ class RenderedPages:
             entry = self._entries.get(key)
             if entry is not None and entry.age() < window * RENDER_AGAIN_AT:
                 return entry  # re-rendered while this thread waited
-            started, started_at = time.monotonic(), utcnow()
+            started, started_wall = time.monotonic(), time.time()
             try:
                 body, status = render()
             except Exception:
                 self._forget_lock(key, lock)  # a 404 must not leave a lock behind for every bad URL
                 raise
-            entry = self._entries[key] = Rendered(body, status, started, started_at)
+            entry = self._entries[key] = Rendered(body, status, started, started_wall)
             if len(self._entries) > MAX_ENTRIES:
                 self._trim(window)
             return entry
