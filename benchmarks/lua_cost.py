@@ -6,10 +6,12 @@ Wall-clock figures on a shared 2-core machine move by a third from one minute to
 instructions Redis executes for a call does not. This starts a private redis-server (the machine's, Redis 7)
 under valgrind's callgrind on a free port, loads a drop the way the engine does (two hubs, a per-shopper
 limit, rate limits switched on), runs each workload N times pipelined and prints instructions per call
-spent reading and running commands, less those of the setup. Workloads: an EVALSHA that only returns (the floor any
-script pays), a hold by a new shopper (the surge's case), a second hold by the same shopper, and a hold
-refused at the shopper's limit. Give --script more than once to compare candidate versions in one run.
-Needs valgrind and redis-server (both on this kind of machine); about a minute per script.
+spent reading and running commands, less those of the setup. Workloads: a call that only returns (the floor),
+a hold by a new shopper (the surge's case), a second hold by the same shopper, and a hold refused at the
+shopper's limit; each both ways the engine can call its Lua (mall.redis_setup.LuaLibrary): as a loaded function
+(FCALL, Redis 7: what the mall does on this machine's Redis) and as a script (EVALSHA, the embedded Redis 6.2).
+Give --script more than once to compare candidate versions in one run. Needs valgrind and redis-server (both on
+this kind of machine); about two minutes per script.
 """
 
 import argparse
@@ -23,10 +25,16 @@ import time
 from pathlib import Path
 
 from redis import Redis
+from redis.exceptions import ResponseError
 
 ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from mall.redis_setup import LuaLibrary  # noqa: E402
+
 SCRIPT = ROOT / "mall" / "stock" / "scripts.lua"
-FLOOR = "return 1"
+FLOOR_SCRIPT = "return 1"
+FLOOR_LIBRARY = "#!lua name=floor\nredis.register_function('floor', function() return 1 end)"
 TOTAL = re.compile(r"([\d,]+) \(100\.0%\)\s+PROGRAM TOTALS")
 
 
@@ -52,18 +60,28 @@ def hold_args(cart: str, now: int, qty: int = 1) -> tuple:
     return ("place_hold", "1", "7", cart, qty, now, "203.0.113.9", 10, 1_000_000_000, 10_000)
 
 
-def workload(name: str, r: Redis, sha: str, floor_sha: str, n: int, now: int) -> None:
+def load(r: Redis, script: str, as_function: bool) -> tuple[tuple, tuple]:
+    """(the call prefix for the engine's Lua, the one for the floor), loaded the way LuaLibrary loads them."""
+    if as_function:
+        library = LuaLibrary(r, script, "flashmall_stock")
+        r.execute_command("FUNCTION", "LOAD", "REPLACE", library.library)
+        r.execute_command("FUNCTION", "LOAD", "REPLACE", FLOOR_LIBRARY)
+        return ("FCALL", library.function, 0), ("FCALL", "floor", 0)
+    return ("EVALSHA", r.script_load(script), 0), ("EVALSHA", r.script_load(FLOOR_SCRIPT), 0)
+
+
+def workload(name: str, r: Redis, call: tuple, floor: tuple, n: int, now: int) -> None:
     pipe = r.pipeline(transaction=False)
     for i in range(n):
         if name == "floor":
-            pipe.execute_command("EVALSHA", floor_sha, 0)
+            pipe.execute_command(*floor)
         elif name == "new shopper":
-            pipe.execute_command("EVALSHA", sha, 0, *hold_args(f"cart-{i}", now))
+            pipe.execute_command(*call, *hold_args(f"cart-{i}", now))
         elif name == "same shopper again":
-            pipe.execute_command("EVALSHA", sha, 0, *hold_args(f"again-{i}", now))  # its first hold: not counted
-            pipe.execute_command("EVALSHA", sha, 0, *hold_args(f"again-{i}", now))
+            pipe.execute_command(*call, *hold_args(f"again-{i}", now))  # its first hold: not counted
+            pipe.execute_command(*call, *hold_args(f"again-{i}", now))
         elif name == "refused at limit":
-            pipe.execute_command("EVALSHA", sha, 0, *hold_args(f"limit-{i}", now, 6))
+            pipe.execute_command(*call, *hold_args(f"limit-{i}", now, 6))
         if i % 200 == 199:
             check(pipe.execute(), name)
             pipe = r.pipeline(transaction=False)
@@ -77,7 +95,7 @@ def check(replies: list, name: str) -> None:
             raise SystemExit(f"{name}: unexpected reply {reply!r}")
 
 
-def instructions(script: str, name: str, n: int) -> int:
+def instructions(script: str, as_function: bool, name: str, n: int) -> int:
     """Instructions the server executed reading and running commands (its timers, which run by the wall clock,
     are left out) for `n` rounds of the workload, its setup included."""
     port = free_port()
@@ -99,8 +117,8 @@ def instructions(script: str, name: str, n: int) -> int:
                     time.sleep(0.1)
             now = int(time.time() * 1000)
             seed_drop(r, now)
-            sha, floor_sha = r.script_load(script), r.script_load(FLOOR)
-            workload(name, r, sha, floor_sha, n, now)
+            call, floor = load(r, script, as_function)
+            workload(name, r, call, floor, n, now)
             r.shutdown(nosave=True)
         except Exception:
             server.kill()
@@ -125,20 +143,34 @@ def main() -> int:
     scripts = args.script or [SCRIPT]
     version = subprocess.run(["redis-server", "--version"], capture_output=True, text=True).stdout.split()[2]
     print(f"Instructions per call in redis-server ({version}) under callgrind, {args.holds:,} calls per workload")
+    print(f"\n  {'script, workload':<50} {'function':>10} {'script':>10}")
     for path in scripts:
         script = path.read_text()
-        setup = instructions(script, "none", 0)
-        floor = instructions(script, "floor", args.holds) - setup
-        print(f"\n  {os.path.relpath(path)}")
-        print(f"    {'EVALSHA that only returns (floor)':<40} {floor / args.holds:>10,.0f}")
-        first = (instructions(script, "new shopper", args.holds) - setup) / args.holds
-        print(f"    {'hold by a new shopper':<40} {first:>10,.0f}")
-        # each round holds twice for one shopper: the first hold is the case above, taken away
-        again = (instructions(script, "same shopper again", args.holds) - setup) / args.holds - first
-        print(f"    {'second hold by the same shopper':<40} {again:>10,.0f}")
-        refused = (instructions(script, "refused at limit", args.holds) - setup) / args.holds
-        print(f"    {'hold refused at the shopper limit':<40} {refused:>10,.0f}")
+        print(f"  {os.path.relpath(path)}")
+        rows: dict[str, list[str]] = {}
+        for as_function in (True, False):
+            try:
+                figures = measure(script, as_function, args.holds)
+            except ResponseError as error:  # e.g. an older version without a run(args) entry
+                figures = {label: "n/a" for label in LABELS}
+                print(f"    (as a function: {error})")
+            for label, value in figures.items():
+                rows.setdefault(label, []).append(value)
+        for label, values in rows.items():
+            print(f"    {label:<48} {values[0]:>10} {values[1]:>10}")
     return 0
+
+
+LABELS = ("a call that only returns (floor)", "hold by a new shopper", "second hold by the same shopper",
+          "hold refused at the shopper limit")
+
+
+def measure(script: str, as_function: bool, n: int) -> dict[str, str]:
+    setup = instructions(script, as_function, "none", 0)
+    per_call = {name: (instructions(script, as_function, name, n) - setup) / n
+                for name in ("floor", "new shopper", "same shopper again", "refused at limit")}
+    per_call["same shopper again"] -= per_call["new shopper"]  # each round held twice: the first is the case above
+    return {label: f"{value:,.0f}" for label, value in zip(LABELS, per_call.values())}
 
 
 if __name__ == "__main__":

@@ -18,7 +18,7 @@ from sqlalchemy.orm import Session, selectinload
 from mall.catalog.models import StockLevel
 from mall.drops.models import Drop, DropStatus
 from mall.hubs.models import Hub, HubKind
-from mall.redis_setup import LuaScript
+from mall.redis_setup import LuaLibrary
 from mall.stock import ledger
 
 SCRIPT = (Path(__file__).with_name("scripts.lua")).read_text()
@@ -86,7 +86,7 @@ class StockEngine:
         self.redis = redis
         self.session = session
         self.cart_rate, self.ip_rate, self.rate_window_ms = cart_rate, ip_rate, rate_window_ms
-        self._call = LuaScript(redis, SCRIPT)  # _call(operation, *args)
+        self._call = LuaLibrary(redis, SCRIPT, "flashmall_stock")  # _call(operation, *args)
 
     # -- holds -------------------------------------------------------------------------------
     def place_hold(self, drop_id: int, variant_id: int, cart: str, quantity: int = 1, *, ip: str = "", now=None) -> HoldOutcome:

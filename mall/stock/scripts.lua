@@ -17,8 +17,7 @@ local ACTIVITY_KEEP_MS = 7 * 86400000
 -- Numbers reach redis.call as strings made here (or passed through as they came): Redis 7.0 formats a Lua number
 -- argument with "%.17g" and Lua's tostring and .. use "%.14g", both glibc's multi-precision float printing, which
 -- a callgrind count of a hold showed as its biggest single cost. '%d' prints an integer.
-local format = string.format
-local function int(n) return format('%d', n) end
+local function int(n) return string.format('%d', n) end
 
 -- counts a hold placed (the expiry is set when a minute's first hold creates its field: once a minute, not on
 -- every hold)
@@ -198,11 +197,9 @@ local function place_hold(a)
   return {'ok', id, chosen, price, expires, total - qty}
 end
 
--- Add-to-cart is the surge's hot path: dispatched before the other operations are even defined.
-if ARGV[1] == 'place_hold' then
-  table.remove(ARGV, 1)
-  return place_hold(ARGV)
-end
+-- Run as a script (Redis without functions), add-to-cart, the surge's hot path, is dispatched before the other
+-- operations are even defined. (A function library runs all of this once, at load: see LuaLibrary.)
+--[[eval-only]] if ARGV[1] == 'place_hold' then table.remove(ARGV, 1) return place_hold(ARGV) end
 
 -- ARGV: cart, id, reason, now_ms
 local function release_hold(a)
@@ -375,7 +372,11 @@ local handlers = {
   claim_holds = claim_holds, finalize_holds = finalize_holds, unclaim_holds = unclaim_holds,
   sweep_expired = sweep_expired, move_hold = move_hold,
 }
-local handler = handlers[ARGV[1]]
-if not handler then return redis.error_reply('unknown stock operation ' .. tostring(ARGV[1])) end
-table.remove(ARGV, 1)  -- the operation's own arguments start at ARGV[1]
-return handler(ARGV)
+-- args: the operation's name, then its own arguments
+local function run(args)
+  local handler = handlers[args[1]]
+  if not handler then return redis.error_reply('unknown stock operation ' .. tostring(args[1])) end
+  table.remove(args, 1)
+  return handler(args)
+end
+--[[eval-only]] return run(ARGV)
