@@ -28,11 +28,11 @@ BIG_STOCK = 10_000_000
 WORKER_CLASS = "mall.serving.BalancedThreadWorker"  # gunicorn's gthread worker, sharing bursts of connections between workers
 
 
-def app_env() -> dict:
+def app_env(app_root: Path | None = None) -> dict:
     """What gunicorn and the flask commands see: scratch stores, limits high enough for one-IP load."""
     env = dict(os.environ)
     env.update(
-        PYTHONPATH=str(APP_ROOT),
+        PYTHONPATH=str(app_root or APP_ROOT),
         DATABASE_URL=DATABASE_URL,
         REDIS_URL=REDIS_URL,
         SECRET_KEY=os.environ.get("BENCH_SECRET_KEY") or secrets.token_urlsafe(32),
@@ -178,8 +178,9 @@ def free_port() -> int:
 class Server:
     """gunicorn with 2 gthread workers x 8 threads, as the issue prescribes."""
 
-    def __init__(self, env: dict | None = None, name: str = "surge"):
+    def __init__(self, env: dict | None = None, name: str = "surge", app_root: Path | None = None):
         self.env = env  # None: the surge benchmark's app_env(), read at start
+        self.app_root = app_root  # None: APP_ROOT, read at start
         self.port = free_port()
         self.base = f"http://127.0.0.1:{self.port}"
         self.log = tempfile.NamedTemporaryFile(prefix=f"{name}-gunicorn-", suffix=".log", delete=False)
@@ -191,7 +192,7 @@ class Server:
             "-b", f"127.0.0.1:{self.port}", "mall:create_app()",
         ]
         self.process = subprocess.Popen(
-            command, cwd=APP_ROOT, env=self.env or app_env(), stdout=self.log, stderr=subprocess.STDOUT, start_new_session=True
+            command, cwd=self.app_root or APP_ROOT, env=self.env or app_env(self.app_root), stdout=self.log, stderr=subprocess.STDOUT, start_new_session=True
         )
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
