@@ -20,6 +20,7 @@ from mall.drops.models import Drop, DropStatus
 from mall.hubs.models import Hub, HubKind
 from mall.redis_setup import LuaLibrary
 from mall.stock import ledger
+from mall.stock.records import read_holds
 
 SCRIPT = (Path(__file__).with_name("scripts.lua")).read_text()
 
@@ -92,10 +93,12 @@ class StockEngine:
     def place_hold(self, drop_id: int, variant_id: int, cart: str, quantity: int = 1, *, ip: str = "", now=None) -> HoldOutcome:
         if quantity < 1:
             return HoldOutcome(False, "not_in_drop")
+        _one_token(cart)  # a hold is kept as space-separated fields (records.py)
+        ip = "".join(ip.split()) or "-"
         for attempt in range(2):
             counted = attempt == 0  # a reload retry is the same attempt: do not count it twice
             reply = self._call(
-                "place_hold", drop_id, variant_id, cart, quantity, now or now_ms(), ip or "-",
+                "place_hold", drop_id, variant_id, cart, quantity, now or now_ms(), ip,
                 self.cart_rate if counted else 0, self.ip_rate if counted else 0, self.rate_window_ms,
             )
             status = _s(reply[0])
@@ -130,10 +133,7 @@ class StockEngine:
         self.sweep_expired(now=now)
         fields = (_s(f) for f in self.redis.hkeys(f"fm:shopper:{cart}"))
         ids = sorted((f[2:] for f in fields if f.startswith("h:")), key=int)
-        pipe = self.redis.pipeline(transaction=False)
-        for hold_id in ids:
-            pipe.hgetall(f"fm:hold:{hold_id}")
-        return [_hold(i, raw) for i, raw in zip(ids, pipe.execute()) if raw]
+        return [_hold(i, found) for i, found in zip(ids, read_holds(self.redis, ids)) if found]
 
     def expired_lines(self, cart: str) -> list[ExpiredLine]:
         lines = []
@@ -164,6 +164,7 @@ class StockEngine:
     # -- checkout ----------------------------------------------------------------------------
     def claim(self, cart: str, checkout_key: str, hold_ids: list[str], *, now=None) -> list[str]:
         """Lock holds into one checkout; returns the ids that could not be claimed (then none are)."""
+        _one_token(checkout_key)
         reply = self._call("claim_holds", cart, checkout_key, now or now_ms(), *hold_ids)
         return [] if _s(reply[0]) == "ok" else [_s(x) for x in reply[1:]]
 
@@ -177,8 +178,8 @@ class StockEngine:
         """Holds stuck inside a checkout that died: (hold id, checkout key)."""
         cutoff = (now or now_ms()) - older_than_ms
         ids = [_s(i) for i in self.redis.zrangebyscore("fm:claimed", "-inf", cutoff)]
-        keys = [self.redis.hget(f"fm:hold:{i}", "claimed_by") for i in ids]
-        return [(i, _s(k)) for i, k in zip(ids, keys) if k]
+        holds = read_holds(self.redis, ids)
+        return [(i, h["claimed_by"]) for i, h in zip(ids, holds) if h and h["claimed_by"] != "-"]
 
     # -- stock that changes outside a hold -------------------------------------------------------
     def adjust_on_hand(self, variant_id: int, hub_id: int, delta: int) -> bool:
@@ -300,12 +301,16 @@ def _ms(moment) -> int:
     return int(moment.replace(tzinfo=timezone.utc).timestamp() * 1000)
 
 
+def _one_token(value: str) -> None:
+    if not value or len(value.split()) != 1 or value.strip() != value:
+        raise ValueError(f"not a single token: {value!r}")
+
+
 def _s(value) -> str:
     return value.decode() if isinstance(value, bytes) else str(value)
 
 
-def _hold(hold_id: str, raw: dict) -> Hold:
-    f = {_s(k): _s(v) for k, v in raw.items()}
+def _hold(hold_id: str, f: dict[str, str]) -> Hold:
     return Hold(
         id=hold_id,
         drop_id=int(f["drop"]),

@@ -12,6 +12,7 @@ from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
 from mall.catalog.models import StockLevel
+from mall.stock.records import read_holds
 
 
 def record_sale(session: Session, variant_id: int, hub_id: int, quantity: int) -> bool:
@@ -121,9 +122,8 @@ def check_invariant(session: Session, redis: Redis) -> list[StockCheck]:
 
 def _claimed_units(redis: Redis) -> dict[tuple[int, int], int]:
     units: dict[tuple[int, int], int] = {}
-    for hold_id in redis.zrange("fm:claimed", 0, -1):
-        raw = redis.hmget(f"fm:hold:{hold_id.decode()}", "variant", "hub", "qty")
-        if raw[0] is not None:
-            key = (int(raw[0]), int(raw[1]))
-            units[key] = units.get(key, 0) + int(raw[2])
+    for hold in read_holds(redis, [hold_id.decode() for hold_id in redis.zrange("fm:claimed", 0, -1)]):
+        if hold is not None:
+            key = (int(hold["variant"]), int(hold["hub"]))
+            units[key] = units.get(key, 0) + int(hold["qty"])
     return units

@@ -1,6 +1,7 @@
 -- Flashmall stock engine. Every function runs atomically inside Redis.
 -- Keys: fm:drop:<d> config hash; fm:avail:<v>:<h> free units; fm:held:<v>:<h> held units;
--- fm:hold:<id> one hold; fm:exp zset of active holds by expiry; fm:claimed zset of holds inside a checkout;
+-- fm:h:<id> one hold, a string of HOLD's fields separated by spaces (see get_hold); fm:exp zset of active holds by
+--   expiry; fm:claimed zset of holds inside a checkout;
 -- fm:shopper:<token> one hash per shopper: h:<id> its holds, l:<d> units held+bought in drop d, n:<d> holds placed
 --   in d, tw/tn its add-to-cart tries (window end ms, tries), until: when it expires (ms) (named apart from the
 --   fm:cart:<token> sets of earlier versions, which a hold must not trip over in a Redis kept across a deploy);
@@ -18,6 +19,45 @@ local ACTIVITY_KEEP_MS = 7 * 86400000
 -- argument with "%.17g" and Lua's tostring and .. use "%.14g", both glibc's multi-precision float printing, which
 -- a callgrind count of a hold showed as its biggest single cost. '%d' prints an integer.
 local function int(n) return string.format('%d', n) end
+
+-- A hold is one string, not a hash: writing a 10-field hash cost a hold ~16,000 more instructions (lua_cost.py).
+-- Every field is a token without spaces (cart tokens, checkout keys and IPs have none); claimed_by is '-' until a
+-- checkout claims it, extended '0' or '1'.
+local HOLD = {'drop', 'variant', 'hub', 'qty', 'cart', 'price', 'expires', 'hold_ms', 'ip', 'state', 'extended',
+  'claimed_by'}
+
+local function hold_string(h)
+  return h.drop .. ' ' .. h.variant .. ' ' .. h.hub .. ' ' .. h.qty .. ' ' .. h.cart .. ' ' .. h.price .. ' ' ..
+    h.expires .. ' ' .. h.hold_ms .. ' ' .. h.ip .. ' ' .. h.state .. ' ' .. h.extended .. ' ' .. h.claimed_by
+end
+
+-- the hold as a table of HOLD's fields, or nil. A hold placed before holds were strings (a Redis kept across that
+-- deploy) is still read from its hash, fm:hold:<id>, so it expires or sells like any other.
+local function get_hold(id)
+  local s = redis.call('GET', 'fm:h:' .. id)
+  local h = {}
+  if s then
+    local i = 0
+    for v in string.gmatch(s, '%S+') do
+      i = i + 1
+      h[HOLD[i]] = v
+    end
+    return h
+  end
+  local old = redis.call('HMGET', 'fm:hold:' .. id, unpack(HOLD))
+  if not old[1] then return nil end
+  for i, name in ipairs(HOLD) do h[name] = old[i] end
+  h.ip, h.extended, h.claimed_by = h.ip or '-', h.extended or '0', h.claimed_by or '-'
+  return h
+end
+
+local function put_hold(id, h)
+  redis.call('SET', 'fm:h:' .. id, hold_string(h))
+end
+
+local function delete_hold(id)
+  redis.call('DEL', 'fm:h:' .. id, 'fm:hold:' .. id)
+end
 
 -- counts a hold placed (the expiry is set when a minute's first hold creates its field: once a minute, not on
 -- every hold)
@@ -57,28 +97,28 @@ local function units_back(cart, drop, q)
   return 1
 end
 
-local function release(id, reason, now)
-  local key = 'fm:hold:' .. id
-  local h = redis.call('HMGET', key, 'variant', 'hub', 'qty', 'cart', 'drop', 'state', 'expires', 'ip')
-  if not h[1] then
+-- h: the hold when the caller read it already
+local function release(id, reason, now, h)
+  h = h or get_hold(id)
+  if not h then
     redis.call('ZREM', 'fm:exp', id)
     return 0
   end
-  local q = h[3]
-  local avail = 'fm:avail:' .. h[1] .. ':' .. h[2]
-  local held = 'fm:held:' .. h[1] .. ':' .. h[2]
+  local q = h.qty
+  local avail = 'fm:avail:' .. h.variant .. ':' .. h.hub
+  local held = 'fm:held:' .. h.variant .. ':' .. h.hub
   if redis.call('EXISTS', avail) == 1 then redis.call('INCRBY', avail, q) end
   if redis.call('EXISTS', held) == 1 then redis.call('DECRBY', held, q) end
-  units_back(h[4], h[5], q)
-  redis.call('HDEL', 'fm:shopper:' .. h[4], 'h:' .. id)
+  units_back(h.cart, h.drop, q)
+  redis.call('HDEL', 'fm:shopper:' .. h.cart, 'h:' .. id)
   if reason == 'expired' then
-    redis.call('HSET', 'fm:gone:' .. h[4], id, h[5] .. ':' .. h[1] .. ':' .. q)
-    redis.call('EXPIRE', 'fm:gone:' .. h[4], '86400')
-    note_expiry(h[5], int(math.floor(tonumber(h[7]) / 60000)), q, h[8] or '-', h[4])
+    redis.call('HSET', 'fm:gone:' .. h.cart, id, h.drop .. ':' .. h.variant .. ':' .. q)
+    redis.call('EXPIRE', 'fm:gone:' .. h.cart, '86400')
+    note_expiry(h.drop, int(math.floor(tonumber(h.expires) / 60000)), q, h.ip, h.cart)
   elseif reason == 'released' and now then
-    note_release(h[5], int(math.floor(now / 60000)))
+    note_release(h.drop, int(math.floor(now / 60000)))
   end
-  redis.call('DEL', key)
+  delete_hold(id)
   redis.call('ZREM', 'fm:exp', id)
   redis.call('ZREM', 'fm:claimed', id)
   return tonumber(q)
@@ -185,8 +225,8 @@ local function place_hold(a)
   local id = int(redis.call('INCR', 'fm:seq'))
   redis.call('DECRBY', 'fm:avail:' .. variant .. ':' .. chosen, a[4])
   redis.call('INCRBY', 'fm:held:' .. variant .. ':' .. chosen, a[4])
-  redis.call('HSET', 'fm:hold:' .. id, 'drop', drop, 'variant', variant, 'hub', chosen, 'qty', a[4], 'cart', cart,
-    'price', int(price), 'expires', expires_s, 'hold_ms', f[3], 'state', 'active', 'ip', a[6])  -- not extended: no field
+  redis.call('SET', 'fm:h:' .. id, drop .. ' ' .. variant .. ' ' .. chosen .. ' ' .. a[4] .. ' ' .. cart .. ' ' ..
+    int(price) .. ' ' .. expires_s .. ' ' .. f[3] .. ' ' .. a[6] .. ' active 0 -')  -- HOLD's fields, in order
   redis.call('ZADD', 'fm:exp', expires_s, id)
   local n = #fields
   fields[n + 1], fields[n + 2] = 'h:' .. id, '1'
@@ -203,56 +243,55 @@ end
 
 -- ARGV: cart, id, reason, now_ms
 local function release_hold(a)
-  local owner = redis.call('HGET', 'fm:hold:' .. a[2], 'cart')
-  if owner ~= a[1] then return 0 end
-  if redis.call('HGET', 'fm:hold:' .. a[2], 'state') ~= 'active' then return 0 end
-  return release(a[2], a[3], tonumber(a[4]))
+  local h = get_hold(a[2])
+  if not h or h.cart ~= a[1] or h.state ~= 'active' then return 0 end
+  return release(a[2], a[3], tonumber(a[4]), h)
 end
 
 -- ARGV: cart, id, now_ms : once per hold, give it a fresh hold length from now
 local function extend_hold(a)
-  local key = 'fm:hold:' .. a[2]
-  local h = redis.call('HMGET', key, 'cart', 'state', 'expires', 'hold_ms', 'extended')
-  if h[1] ~= a[1] or h[2] ~= 'active' then return {'err', 'gone'} end
+  local h = get_hold(a[2])
+  if not h or h.cart ~= a[1] or h.state ~= 'active' then return {'err', 'gone'} end
   local now = tonumber(a[3])
-  if tonumber(h[3]) <= now then release(a[2], 'expired'); return {'err', 'expired'} end
-  if h[5] == '1' then return {'err', 'already_extended', tonumber(h[3])} end
-  local expires = math.max(tonumber(h[3]), now + tonumber(h[4]))
-  redis.call('HSET', key, 'expires', int(expires), 'extended', '1')
-  redis.call('ZADD', 'fm:exp', int(expires), a[2])
-  return {'ok', expires}
+  if tonumber(h.expires) <= now then release(a[2], 'expired', nil, h); return {'err', 'expired'} end
+  if h.extended == '1' then return {'err', 'already_extended', tonumber(h.expires)} end
+  h.expires, h.extended = int(math.max(tonumber(h.expires), now + tonumber(h.hold_ms))), '1'
+  put_hold(a[2], h)
+  redis.call('ZADD', 'fm:exp', h.expires, a[2])
+  return {'ok', tonumber(h.expires)}
 end
 
 -- ARGV: cart, id, new_qty, now_ms, limit
 local function resize_hold(a)
-  local key = 'fm:hold:' .. a[2]
-  local h = redis.call('HMGET', key, 'cart', 'state', 'expires', 'variant', 'hub', 'qty', 'drop')
-  if h[1] ~= a[1] or h[2] ~= 'active' then return {'err', 'gone', 0} end
+  local h = get_hold(a[2])
+  if not h or h.cart ~= a[1] or h.state ~= 'active' then return {'err', 'gone', 0} end
   local now, want = tonumber(a[4]), tonumber(a[3])
-  if tonumber(h[3]) <= now then release(a[2], 'expired'); return {'err', 'expired', 0} end
-  local delta = want - tonumber(h[6])
-  local cart, used_field = 'fm:shopper:' .. a[1], 'l:' .. h[7]
-  local avail = 'fm:avail:' .. h[4] .. ':' .. h[5]
+  if tonumber(h.expires) <= now then release(a[2], 'expired', nil, h); return {'err', 'expired', 0} end
+  local delta = want - tonumber(h.qty)
+  local cart, used_field = 'fm:shopper:' .. a[1], 'l:' .. h.drop
+  local avail = 'fm:avail:' .. h.variant .. ':' .. h.hub
   if delta > 0 then
     local used = tonumber(redis.call('HGET', cart, used_field) or '0')
     if used + delta > tonumber(a[5]) then return {'err', 'limit', tonumber(a[5]) - used} end
     local left = tonumber(redis.call('GET', avail) or '-1')
     if left < delta then return {'err', 'sold_out', math.max(left, 0)} end
   end
-  redis.call('DECRBY', avail, delta)
-  redis.call('INCRBY', 'fm:held:' .. h[4] .. ':' .. h[5], delta)
-  if redis.call('HINCRBY', cart, used_field, delta) <= 0 then redis.call('HDEL', cart, used_field) end
-  redis.call('HSET', key, 'qty', want)
+  redis.call('DECRBY', avail, int(delta))
+  redis.call('INCRBY', 'fm:held:' .. h.variant .. ':' .. h.hub, int(delta))
+  if redis.call('HINCRBY', cart, used_field, int(delta)) <= 0 then redis.call('HDEL', cart, used_field) end
+  h.qty = int(want)
+  put_hold(a[2], h)
   return {'ok', want}
 end
 
 -- ARGV: cart, checkout_key, now_ms, id1, id2, ... : all or nothing
 local function claim_holds(a)
-  local now, bad = tonumber(a[3]), {}
+  local now, bad, holds = tonumber(a[3]), {}, {}
   for i = 4, #a do
-    local h = redis.call('HMGET', 'fm:hold:' .. a[i], 'cart', 'state', 'expires', 'claimed_by')
-    local mine_again = h[2] == 'claimed' and h[4] == a[2]
-    if h[1] ~= a[1] or not (mine_again or (h[2] == 'active' and tonumber(h[3]) > now)) then
+    local h = get_hold(a[i])
+    holds[i] = h
+    local mine_again = h and h.state == 'claimed' and h.claimed_by == a[2]
+    if not h or h.cart ~= a[1] or not (mine_again or (h.state == 'active' and tonumber(h.expires) > now)) then
       table.insert(bad, a[i])
     end
   end
@@ -261,9 +300,11 @@ local function claim_holds(a)
     return {'err', unpack(bad)}
   end
   for i = 4, #a do
-    redis.call('HSET', 'fm:hold:' .. a[i], 'state', 'claimed', 'claimed_by', a[2])
+    local h = holds[i]
+    h.state, h.claimed_by = 'claimed', a[2]
+    put_hold(a[i], h)
     redis.call('ZREM', 'fm:exp', a[i])
-    redis.call('ZADD', 'fm:claimed', now, a[i])
+    redis.call('ZADD', 'fm:claimed', a[3], a[i])
   end
   return {'ok'}
 end
@@ -272,13 +313,12 @@ end
 local function finalize_holds(a)
   local n = 0
   for i = 2, #a do
-    local key = 'fm:hold:' .. a[i]
-    local h = redis.call('HMGET', key, 'variant', 'hub', 'qty', 'cart', 'claimed_by')
-    if h[1] and h[5] == a[1] then
-      local held = 'fm:held:' .. h[1] .. ':' .. h[2]
-      if redis.call('EXISTS', held) == 1 then redis.call('DECRBY', held, tonumber(h[3])) end
-      redis.call('HDEL', 'fm:shopper:' .. h[4], 'h:' .. a[i])
-      redis.call('DEL', key)
+    local h = get_hold(a[i])
+    if h and h.claimed_by == a[1] then
+      local held = 'fm:held:' .. h.variant .. ':' .. h.hub
+      if redis.call('EXISTS', held) == 1 then redis.call('DECRBY', held, h.qty) end
+      redis.call('HDEL', 'fm:shopper:' .. h.cart, 'h:' .. a[i])
+      delete_hold(a[i])
       redis.call('ZREM', 'fm:claimed', a[i])
       n = n + 1
     end
@@ -290,14 +330,13 @@ end
 local function unclaim_holds(a)
   local now = tonumber(a[2])
   for i = 3, #a do
-    local key = 'fm:hold:' .. a[i]
-    if redis.call('HGET', key, 'claimed_by') == a[1] and redis.call('HGET', key, 'state') == 'claimed' then
-      redis.call('HSET', key, 'state', 'active')
-      redis.call('HDEL', key, 'claimed_by')
+    local h = get_hold(a[i])
+    if h and h.claimed_by == a[1] and h.state == 'claimed' then
+      h.state, h.claimed_by = 'active', '-'
+      put_hold(a[i], h)
       redis.call('ZREM', 'fm:claimed', a[i])
-      local expires = redis.call('HGET', key, 'expires')
-      redis.call('ZADD', 'fm:exp', expires, a[i])
-      if tonumber(expires) <= now then release(a[i], 'expired') end
+      redis.call('ZADD', 'fm:exp', h.expires, a[i])
+      if tonumber(h.expires) <= now then release(a[i], 'expired', nil, h) end
     end
   end
   return 1
@@ -325,26 +364,26 @@ end
 
 -- ARGV: cart, id, new_hub, now_ms : an active hold's units move to another hub of its drop that has as many free
 local function move_hold(a)
-  local key = 'fm:hold:' .. a[2]
-  local h = redis.call('HMGET', key, 'cart', 'state', 'expires', 'variant', 'hub', 'qty', 'drop')
-  if h[1] ~= a[1] or h[2] ~= 'active' then return {'err', 'gone'} end
-  if tonumber(h[3]) <= tonumber(a[4]) then release(a[2], 'expired'); return {'err', 'expired'} end
-  if h[5] == a[3] then return {'ok', h[5]} end
+  local h = get_hold(a[2])
+  if not h or h.cart ~= a[1] or h.state ~= 'active' then return {'err', 'gone'} end
+  if tonumber(h.expires) <= tonumber(a[4]) then release(a[2], 'expired', nil, h); return {'err', 'expired'} end
+  if h.hub == a[3] then return {'ok', h.hub} end
   local listed = false
-  for hub in string.gmatch(redis.call('HGET', 'fm:drop:' .. h[7], 'v:' .. h[4] .. ':hubs') or '', '(%d+)') do
+  for hub in string.gmatch(redis.call('HGET', 'fm:drop:' .. h.drop, 'v:' .. h.variant .. ':hubs') or '', '(%d+)') do
     if hub == a[3] then listed = true end
   end
   if not listed then return {'err', 'not_in_drop'} end
-  local q = tonumber(h[6])
-  local to_avail = 'fm:avail:' .. h[4] .. ':' .. a[3]
+  local q = h.qty
+  local to_avail = 'fm:avail:' .. h.variant .. ':' .. a[3]
   local left = redis.call('GET', to_avail)
-  if not left or tonumber(left) < q then return {'err', 'sold_out'} end
+  if not left or tonumber(left) < tonumber(q) then return {'err', 'sold_out'} end
   redis.call('DECRBY', to_avail, q)
-  redis.call('INCRBY', 'fm:held:' .. h[4] .. ':' .. a[3], q)
-  local from_avail, from_held = 'fm:avail:' .. h[4] .. ':' .. h[5], 'fm:held:' .. h[4] .. ':' .. h[5]
+  redis.call('INCRBY', 'fm:held:' .. h.variant .. ':' .. a[3], q)
+  local from_avail, from_held = 'fm:avail:' .. h.variant .. ':' .. h.hub, 'fm:held:' .. h.variant .. ':' .. h.hub
   if redis.call('EXISTS', from_avail) == 1 then redis.call('INCRBY', from_avail, q) end
   if redis.call('EXISTS', from_held) == 1 then redis.call('DECRBY', from_held, q) end
-  redis.call('HSET', key, 'hub', a[3])
+  h.hub = a[3]
+  put_hold(a[2], h)
   return {'ok', a[3]}
 end
 
@@ -354,8 +393,8 @@ local function reconcile(a)
   local avail = 'fm:avail:' .. a[1] .. ':' .. a[2]
   if redis.call('EXISTS', avail) == 0 then return 0 end
   for _, id in ipairs(redis.call('ZRANGE', 'fm:claimed', 0, -1)) do
-    local h = redis.call('HMGET', 'fm:hold:' .. id, 'variant', 'hub')
-    if h[1] == a[1] and h[2] == a[2] then return 0 end
+    local h = get_hold(id)
+    if h and h.variant == a[1] and h.hub == a[2] then return 0 end
   end
   local held = tonumber(redis.call('GET', 'fm:held:' .. a[1] .. ':' .. a[2]) or '0')
   local want = tonumber(a[3]) - held

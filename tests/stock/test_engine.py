@@ -1,10 +1,12 @@
 from datetime import timedelta
 
+import pytest
 import time_machine
 
 from mall.extensions import db, redis_client
 from mall.stock import ledger
 from mall.stock.engine import StockEngine
+from mall.stock.records import HOLD_FIELDS, hold_key
 
 
 def _ok(check_rows):
@@ -153,3 +155,51 @@ def test_a_redis_kept_across_a_deploy_with_the_old_cart_sets_still_takes_holds(e
     engine.redis.sadd("fm:cart:a", "999")  # an earlier version kept a cart's holds in a set under this name
     assert engine.place_hold(drop.id, variant.id, "a", 1).ok
     assert [hold.quantity for hold in engine.cart_holds("a")] == [1]
+
+
+def _as_kept_by_the_earlier_version(engine, hold_id: str) -> None:
+    """Rewrite a hold the way the version before holds were strings kept it: a hash under fm:hold:<id>."""
+    fields = dict(zip(HOLD_FIELDS, engine.redis.get(hold_key(hold_id)).decode().split()))
+    fields.pop("claimed_by"), fields.pop("extended")  # that version wrote neither until they had a value
+    engine.redis.delete(hold_key(hold_id))
+    engine.redis.hset(f"fm:hold:{hold_id}", mapping=fields)
+
+
+def test_holds_placed_before_a_deploy_still_list_expire_and_give_their_units_back(engine, live_drop):
+    drop, variant, hub, _ = live_drop
+    with time_machine.travel(0, tick=False) as traveller:
+        traveller.move_to(drop.starts_at + timedelta(minutes=6))
+        old = engine.place_hold(drop.id, variant.id, "a", 2)
+        _as_kept_by_the_earlier_version(engine, old.hold_id)
+        assert [(h.id, h.quantity, h.state) for h in engine.cart_holds("a")] == [(old.hold_id, 2, "active")]
+        assert engine.place_hold(drop.id, variant.id, "b", 2).hub_id != hub.id  # the old hold still holds its units
+        traveller.shift(timedelta(minutes=10, seconds=1))
+        assert engine.sweep_expired() == 2  # the old hold and b's
+
+    assert engine.availability(variant.id, [hub.id]) == {hub.id: 3}
+    assert not engine.redis.exists(f"fm:hold:{old.hold_id}")
+    assert [line.quantity for line in engine.expired_lines("a")] == [2]
+    assert _ok(ledger.check_invariant(db.session, engine.redis))
+
+
+def test_a_hold_placed_before_a_deploy_can_be_extended_and_checked_out(engine, live_drop):
+    drop, variant, hub, _ = live_drop
+    old = engine.place_hold(drop.id, variant.id, "a", 1)
+    _as_kept_by_the_earlier_version(engine, old.hold_id)
+
+    assert engine.extend_hold("a", old.hold_id).ok
+    assert engine.claim("a", "checkout-key-1", [old.hold_id]) == []
+    assert engine.stale_claims(-1) == [(old.hold_id, "checkout-key-1")]
+    assert engine.finalize("checkout-key-1", [old.hold_id]) == 1
+    assert engine.cart_holds("a") == []
+    assert not engine.redis.exists(f"fm:hold:{old.hold_id}", hold_key(old.hold_id))
+
+
+def test_tokens_with_spaces_never_reach_the_hold_records(engine, live_drop):
+    drop, variant, _, _ = live_drop
+    with pytest.raises(ValueError):
+        engine.place_hold(drop.id, variant.id, "two words", 1)
+    held = engine.place_hold(drop.id, variant.id, "a", 1, ip="203.0.113.9 ")
+    assert held.ok and engine.cart_holds("a")[0].quantity == 1
+    with pytest.raises(ValueError):
+        engine.claim("a", "key with spaces", [held.hold_id])
