@@ -52,7 +52,8 @@ def main() -> int:
             shapes = {}
             for name, server in versions.items():
                 server.start()
-                shapes[name] = {e.key: e for e in throughput.endpoints(server.base, seeded, app) if e.key in ("hold", "redis")}
+                endpoints = throughput.endpoints(server.base, seeded, app)
+                shapes[name] = {e.key: e for e in endpoints if e.key in ("hold", "redis")}
             runs = measure(wrk, versions, shapes, args.rounds, args.seconds)
         finally:
             for server in versions.values():
@@ -90,11 +91,12 @@ def report(runs: dict, args) -> None:
     for name in names:
         ratios = [h.rps / p.rps for h, p in zip(runs[(name, "hold")], runs[(name, "redis")])]
         cpu = [(p.server_cpu_ms) / h.server_cpu_ms for h, p in zip(runs[(name, "hold")], runs[(name, "redis")])]
-        print(f"  {name:<14} hold / one-redis req/s {statistics.median(ratios):.2f} ({min(ratios):.2f}-{max(ratios):.2f});"
-              f" CPU+Redis view {statistics.median(cpu):.2f}")
+        print(f"  {name:<14} hold / one-redis req/s {statistics.median(ratios):.2f}"
+              f" ({min(ratios):.2f}-{max(ratios):.2f}); CPU+Redis view {statistics.median(cpu):.2f}")
     base, tree = names
     gain = [t.rps / b.rps for t, b in zip(runs[(tree, "hold")], runs[(base, "hold")])]
-    print(f"  holds/s, this tree / base: {statistics.median(gain):.2f} ({min(gain):.2f}-{max(gain):.2f}) over {args.rounds} rounds")
+    print(f"  holds/s, this tree / base: {statistics.median(gain):.2f} ({min(gain):.2f}-{max(gain):.2f})"
+          f" over {args.rounds} rounds")
 
 
 if __name__ == "__main__":

@@ -21,7 +21,8 @@ def test_pages_errors_and_probes_all_carry_the_security_headers(client):
 
 
 def test_a_view_that_sets_its_own_header_keeps_it(app):
-    own = create_app({"SQLALCHEMY_DATABASE_URI": app.config["SQLALCHEMY_DATABASE_URI"], "REDIS_URL": app.config["REDIS_URL"]})
+    stores = {key: app.config[key] for key in ("SQLALCHEMY_DATABASE_URI", "REDIS_URL")}
+    own = create_app(stores)
 
     @own.get("/_embeddable")
     def embeddable():
