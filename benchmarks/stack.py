@@ -192,7 +192,8 @@ class Server:
             "-b", f"127.0.0.1:{self.port}", "mall:create_app()",
         ]
         self.process = subprocess.Popen(
-            command, cwd=self.app_root or APP_ROOT, env=self.env or app_env(self.app_root), stdout=self.log, stderr=subprocess.STDOUT, start_new_session=True
+            command, cwd=self.app_root or APP_ROOT, env=self.env or app_env(self.app_root), stdout=self.log,
+            stderr=subprocess.STDOUT, start_new_session=True,
         )
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
