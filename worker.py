@@ -1,12 +1,25 @@
 """The job worker: `python worker.py` (or `python worker.py --burst` to drain the queues and exit).
 
 Builds the app, works the `high`, `default` and `low` queues with RQ's scheduler, and runs the
-periodic jobs of mall/jobs/schedule.py in a child process that stops with it. REDIS_URL and
+periodic jobs of mall/schedule.py in a child process that stops with it. REDIS_URL and
 DATABASE_URL are read like the web app reads them (embedded Redis when REDIS_URL is unset).
+`rq worker -w worker.MallWorker high default low` works too, without the periodic jobs.
 """
 
 import argparse
 import sys
+
+from mall.jobs.worker import AppWorker, bind_app
+
+
+class MallWorker(AppWorker):
+    """The worker class for `rq worker -w`: builds the app once, before RQ forks its work horses."""
+
+    def __init__(self, *args, **kwargs):
+        from mall import create_app
+
+        bind_app(create_app())
+        super().__init__(*args, **kwargs)
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -15,8 +28,8 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
 
     from mall import create_app
-    from mall.jobs.schedule import start_cron_process, stop_cron_process
     from mall.jobs.worker import run_worker
+    from mall.schedule import start_cron_process, stop_cron_process
 
     app = create_app()
     # Periodic jobs belong to long-running workers; a burst only drains what is queued.

@@ -68,6 +68,7 @@ def _register_models() -> None:
     import mall.links.models  # noqa: F401
     import mall.monitor.models  # noqa: F401
     import mall.orders.models  # noqa: F401
+    import mall.outbox.models  # noqa: F401
     import mall.support.models  # noqa: F401
     import tenants.models  # noqa: F401
 

@@ -16,7 +16,7 @@ def register(app: Flask) -> None:
     @app.cli.command("refresh-drops")
     def refresh_drops_command():
         """Store each drop's status now: scheduled -> live -> ended (the worker does this every 30 s)."""
-        from mall.jobs.drops import refresh_drop_statuses
+        from mall.drops.jobs import refresh_drop_statuses
 
         counts = refresh_drop_statuses()
         click.echo(f"Drops gone live: {counts['live']}; drops ended: {counts['ended']}.")

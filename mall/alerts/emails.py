@@ -8,7 +8,8 @@ from mall.accounts.models import User
 from mall.alerts.links import cause_url
 from mall.alerts.models import Alert, Severity
 from mall.alerts.thresholds import thresholds_for
-from mall.orders.models import OutboxEmail
+from mall.outbox.delivery import queue_delivery
+from mall.outbox.models import OutboxEmail
 from mall.urls import external_url
 from tenants.models import Membership, Role
 
@@ -66,7 +67,5 @@ def write_alert_emails(session: Session, alerts: list[Alert]) -> list[str]:
 
 
 def queue_alert_emails(keys: list[str]) -> None:
-    from mall.orders.emails import queue_delivery
-
     for key in keys:
         queue_delivery(key)

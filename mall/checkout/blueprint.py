@@ -136,7 +136,6 @@ def checkout():
     except services.CheckoutError as error:
         form.form_errors.append(error.message)
         return render_template("checkout/checkout.html", form=form, cart=load_cart(engine, token)), error.status
-    _send_confirmation(order)
     return redirect(url_for("checkout.track", token=order.tracking_token), 303)
 
 
@@ -146,12 +145,6 @@ def _pickup_points() -> list[Hub]:
             select(Hub).where(Hub.kind == HubKind.PICKUP_POINT.value, Hub.active.is_(True)).order_by(Hub.name)
         )
     )
-
-
-def _send_confirmation(order: Order) -> None:
-    from mall.orders.emails import queue_delivery
-
-    queue_delivery(f"order-confirmation:{order.number}")
 
 
 @bp.get("/orders/<token>")

@@ -17,7 +17,10 @@ from mall.drops.models import Drop
 from mall.fulfilment import placement
 from mall.fulfilment.jobs import queue_hub_reestimate
 from mall.fulfilment.status import cancel_parcels_of_line
-from mall.orders.models import LineStatus, Order, OrderLine, OutboxEmail, ShopperDropUnits, SubOrder
+from mall.links.attribution import credit_order
+from mall.orders.models import LineStatus, Order, OrderLine, ShopperDropUnits, SubOrder
+from mall.outbox.delivery import queue_delivery
+from mall.outbox.models import OutboxEmail
 from mall.stock import ledger
 from mall.stock.engine import StockEngine
 
@@ -73,6 +76,8 @@ def place_order(
     try:
         claimed = [holds[i] for i in hold_ids]
         order = _write_order(session, key, fingerprint, cart, details, claimed, ip, attributed_link_id)
+        if attributed_link_id is not None:
+            credit_order(session, order.id)
         parcel_ids = placement.create_parcels(session, order, plan)
         _sell_units(session, claimed)  # last before commit: the stock rows stay locked for as short as possible
         session.commit()
@@ -89,6 +94,7 @@ def place_order(
         raise
     engine.finalize(key, hold_ids)
     placement.parcels_placed(parcel_ids)
+    queue_delivery(_confirmation_key(order))
     return order
 
 
@@ -125,7 +131,7 @@ def _write_order(session, key, fingerprint, cart, details, holds, ip, attributed
         payment_state=provider.authorize(total).value,
         total_cents=total,
         ip_address=ip[:45],
-        creator_link_id=attributed_link_id,  # the creator is credited per brand when this commits (mall/links)
+        creator_link_id=attributed_link_id,  # place_order credits the creator per brand (mall/links/attribution)
     )
     session.add(order)
     session.flush()  # the unique idempotency key settles a duplicate checkout here, before any stock moves
@@ -212,8 +218,12 @@ def _confirmation_email(order: Order) -> OutboxEmail:
         to_address=order.email,
         subject=f"Your Flashmall order {order.number}",
         body=render_template("checkout/email_confirmation.txt", order=order, link=link),
-        dedupe_key=f"order-confirmation:{order.number}",
+        dedupe_key=_confirmation_key(order),
     )
+
+
+def _confirmation_key(order: Order) -> str:
+    return f"order-confirmation:{order.number}"
 
 
 def _order_number() -> str:

@@ -28,9 +28,7 @@ def bind_app(app: Flask) -> Flask:
 
 def current_app_for_jobs() -> Flask:
     if _app is None:
-        from mall import create_app
-
-        bind_app(create_app())
+        raise RuntimeError("no app bound for jobs: run `python worker.py` or `rq worker -w worker.MallWorker`")
     return _app
 
 
@@ -43,7 +41,7 @@ class AppJob(Job):
 
 
 class AppWorker(Worker):
-    """Also usable as `rq worker -w mall.jobs.worker.AppWorker high default low`."""
+    """Works the queues for the app bound with `bind_app` (the top-level `worker.py` builds it)."""
 
     job_class = AppJob
 

@@ -2,8 +2,9 @@
 
 The cookie holds the last click (link, time, window) signed with the app's key, so it can be neither
 forged for another link nor stretched past its window. At checkout the link is checked again in the
-database; when the order is committed, every brand in it that has the creator in its programme credits
-the creator at that brand's rate of the moment (stored, so later changes never rewrite history).
+database; checkout calls `credit_order` in the order's own transaction, and every brand in it that has the
+creator in its programme credits the creator at that brand's rate of the moment (stored, so later changes never
+rewrite history).
 """
 
 import hashlib
@@ -12,7 +13,7 @@ import time
 
 from flask import current_app, request
 from flask_login import current_user
-from sqlalchemy import and_, event, select
+from sqlalchemy import and_, select
 from sqlalchemy.orm import Session
 
 from mall.extensions import db
@@ -21,7 +22,6 @@ from mall.orders.models import Order, SubOrder
 
 ATTRIBUTION_COOKIE = "fm_ref"
 CLOCK_SKEW_SECONDS = 300
-_PENDING = "flashmall.links.attributed_orders"
 
 
 def _key() -> bytes:
@@ -78,27 +78,9 @@ def attributed_link_id() -> int | None:
     return link_id
 
 
-# -- crediting the creator, in the order's own transaction ----------------------------------------------
-@event.listens_for(Session, "after_flush")
-def _note_attributed_orders(session: Session, flush_context) -> None:
-    for obj in session.new:
-        if isinstance(obj, Order) and obj.creator_link_id:
-            session.info.setdefault(_PENDING, set()).add(obj.id)
-
-
-@event.listens_for(Session, "before_commit")
-def _credit_creators(session: Session) -> None:
-    for order_id in session.info.pop(_PENDING, ()):
-        credit_order(session, order_id)
-
-
-@event.listens_for(Session, "after_rollback")
-def _forget_attributed_orders(session: Session) -> None:
-    session.info.pop(_PENDING, None)
-
-
 def credit_order(session: Session, order_id: int) -> list[CreatorCommission]:
-    """One commission row per brand in the order that has the link's creator in its programme."""
+    """One commission row per brand in the order that has the link's creator in its programme (checkout calls it
+    before its commit, so the credit is written with the order or not at all)."""
     link_id = session.scalar(select(Order.creator_link_id).where(Order.id == order_id))
     creator_id = session.scalar(
         select(CreatorLink.creator_id).where(CreatorLink.id == link_id).execution_options(all_tenants=True)

@@ -13,7 +13,7 @@ from sqlalchemy import select
 from mall.accounts.forms import SignupForm
 from mall.accounts.services import EmailTaken, create_user
 from mall.extensions import db, redis_client
-from mall.links import attribution, brand_views, codes, services, stats  # attribution: credits orders on commit
+from mall.links import attribution, brand_views, codes, services, stats
 from mall.links.access import creator_required, own_link_or_404, partnership_for_creator_or_404
 from mall.links.clicks import VISITOR_COOKIE, is_real_click, visitor_id
 from mall.links.forms import ApplyForm, NewLinkForm

@@ -2,12 +2,14 @@
 
 from flask import Blueprint, abort, flash, redirect, render_template, url_for
 from flask_login import current_user
+from sqlalchemy import select
 
 from mall.clock import utcnow
 from mall.extensions import db, login_manager
 from mall.hubs.models import Hub
 from mall.operator import services
 from mall.operator.forms import HubForm
+from mall.outbox.models import OutboxEmail
 
 bp = Blueprint("operator", __name__, url_prefix="/operator")
 
@@ -59,9 +61,5 @@ def brands():
 @bp.get("/outbox")
 def outbox():
     """Emails the mall sent or would send: where they wait when no SMTP server is configured."""
-    from sqlalchemy import select
-
-    from mall.orders.models import OutboxEmail
-
     emails = db.session.scalars(select(OutboxEmail).order_by(OutboxEmail.id.desc()).limit(100)).all()
     return render_template("operator/outbox.html", emails=emails)

@@ -4,7 +4,8 @@ from flask import render_template
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from mall.orders.models import OutboxEmail
+from mall.outbox.delivery import queue_delivery
+from mall.outbox.models import OutboxEmail
 from mall.urls import external_url
 from tenants.models import Membership, Role
 
@@ -50,8 +51,6 @@ def escalated(session: Session, thread, by_name: str, event_id: int) -> list[Out
 
 def commit_and_send(session: Session, emails: list[OutboxEmail]) -> None:
     """Commit once, then queue delivery: an email never leaves for a change that did not happen."""
-    from mall.orders.emails import queue_delivery
-
     session.add_all(emails)
     session.commit()
     for email in emails:

@@ -8,7 +8,7 @@ from mall.alerts.evaluate import evaluate_everything
 from mall.alerts.jobs import evaluate_drop_alerts
 from mall.clock import utcnow
 from mall.extensions import db, redis_client
-from mall.orders.models import OutboxEmail
+from mall.outbox.models import OutboxEmail
 from mall.stock.activity import DropActivity
 from mall.stock.engine import StockEngine
 from tests.alerts.conftest import alerts

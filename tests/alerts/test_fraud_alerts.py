@@ -7,7 +7,7 @@ from sqlalchemy import select
 from mall.alerts.fraud_checks import digest
 from mall.alerts.models import AlertSettings
 from mall.extensions import db
-from mall.orders.models import OutboxEmail
+from mall.outbox.models import OutboxEmail
 from tests.alerts.conftest import alerts, evaluate
 
 

@@ -12,7 +12,8 @@ from mall.fulfilment.models import Parcel
 from mall.fulfilment.status import mark_ready
 from mall.hubs.models import Hub
 from mall.jobs.queues import enqueue, get_queue
-from mall.orders.models import OutboxEmail, SubOrder
+from mall.orders.models import SubOrder
+from mall.outbox.models import OutboxEmail
 from mall.support.jobs import check_support_deadlines
 from mall.support.models import Topic
 from mall.support.services import brand_reply, open_about_order

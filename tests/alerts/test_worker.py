@@ -8,7 +8,7 @@ from rq.job import Job
 from mall.alerts.jobs import EVERY_SECONDS, evaluate_alerts
 from mall.extensions import redis_client
 from mall.jobs.queues import enqueue
-from mall.jobs.schedule import PERIODIC_JOBS
+from mall.schedule import PERIODIC_JOBS
 from tests.alerts.conftest import alerts
 from tests.jobs.test_drop_status_job import run_burst_worker
 

@@ -1,7 +1,7 @@
 import re
 
-from mall.orders.emails import deliver_email
-from mall.orders.models import OutboxEmail
+from mall.outbox.delivery import deliver_email
+from mall.outbox.models import OutboxEmail
 from mall.extensions import db
 from sqlalchemy import select
 from tests.checkout.test_cart_and_checkout_pages import _hold, _pickup_order

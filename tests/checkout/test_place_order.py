@@ -7,7 +7,8 @@ from sqlalchemy import func, select
 from mall.catalog.models import StockLevel
 from mall.checkout.services import CheckoutError, place_order
 from mall.extensions import db
-from mall.orders.models import Order, OrderLine, OutboxEmail, SubOrder
+from mall.orders.models import Order, OrderLine, SubOrder
+from mall.outbox.models import OutboxEmail
 from mall.stock import ledger
 from tests.checkout.conftest import pickup_details
 

@@ -14,7 +14,7 @@ from rq.job import Job
 
 from mall.drops.models import Drop, DropStatus
 from mall.extensions import db, redis_client
-from mall.jobs.drops import refresh_drop_statuses
+from mall.drops.jobs import refresh_drop_statuses
 from mall.jobs.queues import JOB_TIMEOUTS, enqueue
 
 pytestmark = pytest.mark.worker

@@ -6,7 +6,7 @@ from sqlalchemy import func, select
 
 from mall.extensions import db, redis_client
 from mall.jobs.queues import enqueue
-from mall.jobs.schedule import PERIODIC_JOBS
+from mall.schedule import PERIODIC_JOBS
 from mall.links.jobs import flush_link_clicks
 from mall.links.models import LinkClickHour
 from tests.jobs.test_drop_status_job import run_burst_worker

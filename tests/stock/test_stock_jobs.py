@@ -3,11 +3,12 @@ from datetime import timedelta
 import time_machine
 from sqlalchemy import select
 
+from mall.checkout.jobs import recover_stale_claims
 from mall.checkout.services import place_order
 from mall.extensions import db
-from mall.jobs.holds import recover_stale_claims, sweep_expired_holds
 from mall.orders.models import Order
 from mall.stock import ledger
+from mall.stock.jobs import sweep_expired_holds
 from tests.checkout.conftest import pickup_details
 
 

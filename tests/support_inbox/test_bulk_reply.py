@@ -4,7 +4,7 @@ import pytest
 from sqlalchemy import select
 
 from mall.extensions import db
-from mall.orders.models import OutboxEmail
+from mall.outbox.models import OutboxEmail
 from mall.support import services, surge
 from mall.support.models import CannedReply, SupportMessage, ThreadTag
 from tests.support import text_of

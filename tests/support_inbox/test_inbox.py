@@ -7,7 +7,7 @@ from sqlalchemy import func, select
 
 from mall.clock import utcnow
 from mall.extensions import db
-from mall.orders.models import OutboxEmail
+from mall.outbox.models import OutboxEmail
 from mall.support.models import SupportMessage
 from tests.support import text_of
 from tests.support_inbox.conftest import ask, inbox_url, latest_thread

@@ -3,7 +3,7 @@
 from sqlalchemy import func, select
 
 from mall.extensions import db
-from mall.orders.models import OutboxEmail
+from mall.outbox.models import OutboxEmail
 from mall.support import services
 from mall.support.models import SupportMessage, SupportThread
 from mall.support.placeholders import eta_text

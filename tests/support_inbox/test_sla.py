@@ -10,7 +10,7 @@ from sqlalchemy import func, select, update
 from mall.clock import utcnow
 from mall.extensions import db, redis_client
 from mall.jobs.queues import enqueue
-from mall.jobs.schedule import PERIODIC_JOBS
+from mall.schedule import PERIODIC_JOBS
 from mall.support import services
 from mall.support.jobs import check_support_deadlines
 from mall.support.models import SlaAlert, SupportThread

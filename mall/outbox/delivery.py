@@ -8,12 +8,12 @@ from sqlalchemy import select, update
 
 from mall.clock import utcnow
 from mall.extensions import db
-from mall.orders.models import OutboxEmail
+from mall.jobs.queues import enqueue
+from mall.outbox.models import OutboxEmail
 
 
 def queue_delivery(dedupe_key: str) -> None:
-    from mall.jobs.queues import enqueue
-
+    """Call after the commit that wrote the email: a job delivers it, or the periodic sweep if queueing fails."""
     try:
         enqueue("default", deliver_email, dedupe_key, job_id=f"email-{dedupe_key.replace(':', '-')}")
     except Exception:  # the order stands; the email stays queued and the sweep delivers it later
@@ -48,6 +48,14 @@ def deliver_email(dedupe_key: str) -> str:
         raise
     _mark(email.id, "sent")
     return "sent"
+
+
+def deliver_queued_emails() -> int:
+    """Emails whose delivery job was lost (e.g. Redis restarted) are picked up here."""
+    keys = db.session.scalars(select(OutboxEmail.dedupe_key).where(OutboxEmail.status == "queued").limit(200)).all()
+    for key in keys:
+        deliver_email(key)
+    return len(keys)
 
 
 def _mark(email_id: int, status: str) -> None:

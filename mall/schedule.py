@@ -1,4 +1,7 @@
-"""Periodic jobs, enqueued by RQ's CronScheduler in a child process of `worker.py`."""
+"""Periodic jobs, enqueued by RQ's CronScheduler in a child process of `worker.py`.
+
+The top of the job layers: it imports each feature's jobs; the queues and worker class below it
+(`mall/jobs/`) import no feature."""
 
 import logging
 import multiprocessing
@@ -9,18 +12,21 @@ from rq.cron import CronScheduler
 from rq.exceptions import StopRequested
 
 from mall.alerts.jobs import evaluate_alerts
+from mall.checkout.jobs import recover_stale_claims
+from mall.drops.jobs import refresh_drop_statuses
 from mall.fulfilment.jobs import settle_parcels
-from mall.jobs.drops import refresh_drop_statuses
-from mall.jobs.holds import deliver_queued_emails, sweep_expired_holds
 from mall.jobs.queues import JOB_TIMEOUTS
 from mall.links.jobs import flush_link_clicks
 from mall.monitor.jobs import build_due_reports, save_drop_activity
+from mall.outbox.delivery import deliver_queued_emails
+from mall.stock.jobs import sweep_expired_holds
 from mall.support.jobs import check_support_deadlines
 
 # (function, queue, every N seconds)
 PERIODIC_JOBS = [
     (refresh_drop_statuses, "default", 30),
     (sweep_expired_holds, "high", 15),
+    (recover_stale_claims, "high", 15),
     (deliver_queued_emails, "low", 60),
     (check_support_deadlines, "default", 60),
     (flush_link_clicks, "default", 10),
