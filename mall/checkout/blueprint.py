@@ -6,6 +6,7 @@ from flask import Blueprint, abort, flash, redirect, render_template, request, u
 from flask_wtf.csrf import CSRFError
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
+from wtforms.fields.choices import SelectChoice
 
 from mall.checkout import services
 from mall.checkout.access import cart_token, client_ip, hold_token_is_valid, remember_cart, shoppers_hold_token, stock_engine
@@ -108,7 +109,9 @@ def change_quantity(hold_id: str):
 def checkout():
     engine, token = stock_engine(), cart_token()
     form = CheckoutForm()
-    form.pickup_hub_id.choices = [(0, "Choose a pickup point")] + [(h.id, f"{h.name} — {h.address}") for h in _pickup_points()]
+    form.pickup_hub_id.choices = [SelectChoice(0, "Choose a pickup point")] + [
+        SelectChoice(h.id, f"{h.name} — {h.address}") for h in _pickup_points()
+    ]
     if request.method == "GET":
         view = load_cart(engine, token)
         for line in view.lines:

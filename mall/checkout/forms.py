@@ -3,6 +3,7 @@ from dataclasses import dataclass
 
 from flask_wtf import FlaskForm
 from wtforms import HiddenField, IntegerField, RadioField, SelectField, StringField, TextAreaField
+from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Email, InputRequired, Length, NumberRange, Optional, Regexp, ValidationError
 
 from mall.checkout.payments import PROVIDERS
@@ -41,7 +42,7 @@ class CheckoutForm(FlaskForm):
     email = StringField("Email", validators=[DataRequired(), Email(check_deliverability=False), Length(max=254)])
     fulfilment = RadioField(
         "How do you want it?",
-        choices=[("pickup", "Pick up at a pickup point"), ("delivery", "Deliver to my address")],
+        choices=[SelectChoice("pickup", "Pick up at a pickup point"), SelectChoice("delivery", "Deliver to my address")],
         default="pickup",
         validators=[InputRequired()],
     )
@@ -50,7 +51,7 @@ class CheckoutForm(FlaskForm):
     postcode = StringField("Postcode", validators=[Length(max=12)])
     payment_provider = RadioField(
         "Payment",
-        choices=[(p.code, p.label) for p in PROVIDERS.values()],
+        choices=[SelectChoice(p.code, p.label) for p in PROVIDERS.values()],
         default="pay_on_handover",
         validators=[InputRequired()],
     )

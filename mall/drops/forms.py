@@ -5,6 +5,7 @@ from datetime import datetime
 from flask_wtf import FlaskForm
 from wtforms import DateTimeLocalField, FieldList, Form, FormField, SelectField, SelectMultipleField, StringField
 from wtforms import TextAreaField
+from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Length, NumberRange, StopValidation, ValidationError
 
 from mall.forms import WholeNumberField, plain_text, present, strip
@@ -123,9 +124,9 @@ class DropForm(FlaskForm):
         super().__init__(*args, **kwargs)
         self.drop, self.now = drop, now
         self.variant_ids = {v.id for v in variants}
-        labels = [(str(v.id), f"{v.label} · {v.sku}") for v in variants]
+        labels = [SelectChoice(str(v.id), f"{v.label} · {v.sku}") for v in variants]
         self.hero_variants.choices = labels
-        self.fallback_variant.choices = [("", "No fallback")] + labels
+        self.fallback_variant.choices = [SelectChoice("", "No fallback")] + labels
         self.hero_ids: list[int] = []
         self.fallback_id: int | None = None
 

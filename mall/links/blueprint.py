@@ -9,6 +9,7 @@ from flask import Blueprint, current_app, flash, redirect, render_template, requ
 from flask_login import current_user, login_user
 from redis.exceptions import RedisError
 from sqlalchemy import select
+from wtforms.fields.choices import SelectChoice
 
 from mall.accounts.forms import SignupForm
 from mall.accounts.services import EmailTaken, create_user
@@ -119,7 +120,9 @@ def _become_creator():
 # -- the creator's dashboard ------------------------------------------------------------------------------
 def _apply_form(submitted: bool = False) -> ApplyForm:
     form = ApplyForm() if submitted else ApplyForm(formdata=None)
-    form.brand.choices = [("", "Choose a brand")] + [(b.slug, b.name) for b in services.brands_open_to(current_user)]
+    form.brand.choices = [SelectChoice("", "Choose a brand")] + [
+        SelectChoice(b.slug, b.name) for b in services.brands_open_to(current_user)
+    ]
     return form
 
 
@@ -176,11 +179,16 @@ def _link_form() -> NewLinkForm:
     form = NewLinkForm()
     approved = [p for p in services.creator_partnerships(current_user) if p.status == services.S.APPROVED]
     drops = services.linkable_drops([p.tenant_id for p in approved])
-    choices = {}
+    choices = []
     for p in approved:
-        group = choices[p.tenant.name] = [(f"b:{p.tenant_id}", f"{p.tenant.name} — brand page")]
-        group += [(f"d:{p.tenant_id}:{d.id}", f"Drop: {d.title}") for d in drops if d.tenant_id == p.tenant_id]
-    form.target.choices = choices or [("", "No brand has approved you yet")]
+        brand = p.tenant.name
+        choices.append(SelectChoice(f"b:{p.tenant_id}", f"{brand} — brand page", optgroup=brand))
+        choices += [
+            SelectChoice(f"d:{p.tenant_id}:{d.id}", f"Drop: {d.title}", optgroup=brand)
+            for d in drops
+            if d.tenant_id == p.tenant_id
+        ]
+    form.target.choices = choices or [SelectChoice("", "No brand has approved you yet")]
     return form
 
 
