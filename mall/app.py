@@ -135,7 +135,7 @@ def _register_errors(app: Flask) -> None:
 
 
 def _error_page(code: int, message: str):
-    template = "errors/_error.html" if request.headers.get("HX-Request") else "errors/error.html"
+    template = "errors/_error.html" if request.htmx else "errors/error.html"
     try:
         body = render_template(template, code=code, message=message)
     except Exception:  # the error page itself must never become a stack trace

@@ -16,7 +16,7 @@ def load_user(user_id: str) -> User | None:
 
 @login_manager.unauthorized_handler
 def ask_to_log_in():
-    if request.headers.get("HX-Request"):
+    if request.htmx:
         return "", 401, {"HX-Redirect": url_for("accounts.login")}
     flash("Please log in to continue.", "error")
     return redirect(url_for("accounts.login", next=request.full_path.rstrip("?")))

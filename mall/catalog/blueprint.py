@@ -70,7 +70,7 @@ def add_variant(product_id: int):
         except services.SkuTaken:
             form.sku.errors.append(f"SKU {form.sku.data} is already used by another of your variants.")
         else:
-            if not request.headers.get("HX-Request"):
+            if not request.htmx:
                 flash(f"Added variant {variant.sku}.")
                 return _see_other(".product", product_id=product.id)
             fresh = VariantForm(formdata=None, tenant_id=g.tenant.id)

@@ -56,7 +56,7 @@ def hold():
 
 
 def _hold_reply(outcome, message: str, status: int, headers=None):
-    if request.environ.get("HTTP_HX_REQUEST"):  # the HX-Request header, without building the headers view
+    if request.htmx:
         if outcome is not None and outcome.ok:
             reply = render_macro_stamped("checkout/_hold_result.html", "held", expires_iso=ms_iso(outcome.expires_ms))
         else:
@@ -71,7 +71,7 @@ def _hold_reply(outcome, message: str, status: int, headers=None):
 @bp.get("/cart")
 def cart():
     view = load_cart(stock_engine(), cart_token())
-    template = "checkout/_cart.html" if request.headers.get("HX-Request") else "checkout/cart.html"
+    template = "checkout/_cart.html" if request.htmx else "checkout/cart.html"
     return render_template(template, cart=view)
 
 

@@ -40,7 +40,7 @@ def order_parcels_region(token: str):
     if order is None:
         abort(404)
     view = services.order_parcels(db.session, order, utcnow())
-    if request.headers.get("HX-Request"):
+    if request.htmx:
         # 286 tells htmx to stop polling: every parcel is handed over or cancelled.
         return render_template("fulfilment/_parcels.html", order=order, view=view), 286 if view.finished else 200
     return render_template("fulfilment/parcels_page.html", order=order, view=view)
@@ -53,7 +53,7 @@ def drop_estimate(slug: str, drop_id: int):
     if drop is None:
         abort(404)
     form = AreaForm(request.args)
-    template = "fulfilment/_drop_eta_result.html" if request.headers.get("HX-Request") else "fulfilment/drop_eta_page.html"
+    template = "fulfilment/_drop_eta_result.html" if request.htmx else "fulfilment/drop_eta_page.html"
     if not form.validate():
         return render_template(template, form=form, drop=drop, brand=brand, estimate=None), 422
     latitude, longitude = form.point()

@@ -97,7 +97,7 @@ def receive(code: str, item_id: int):
 
 def _after_action(hub: Hub, message: str, code: int):
     """htmx gets the refreshed list with the message; a refused plain post gets the page with it; success redirects."""
-    if request.headers.get("HX-Request") or code >= 400:
+    if request.htmx or code >= 400:
         return render_page(
             "fulfilment/picking.html", block="picking", status=code, hub=hub, notice=message, refused=code >= 400, **_lists(hub)
         )

@@ -28,7 +28,7 @@ def _helpers():
 @bp.get("/drops/<int:drop_id>/live")
 def live(drop_id: int):
     """The whole page, or (for htmx's poll) just its region, rendered once for every tab of every member."""
-    if request.headers.get("HX-Request") and not request.headers.get("HX-History-Restore-Request"):
+    if request.htmx and not request.htmx.history_restore_request:
         return _region_of(drop_id)["html"]  # the hot path: no table read when the shared copy is fresh
     drop = get_for_tenant_or_404(Drop, drop_id)
     return render_page("monitor/live.html", drop=drop, region=_region_of(drop_id, drop))

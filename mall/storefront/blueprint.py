@@ -73,7 +73,7 @@ def _drop_page(slug: str, drop_id: int, *, shared: bool) -> str:
 @bp.get("/shop/<slug>/drops/<int(max=2147483647):drop_id>/availability")
 def availability(slug, drop_id):
     # A click without JavaScript lands here, so that shopper gets a way back to the drop.
-    standalone = not request.headers.get("HX-Request")
+    standalone = not request.htmx
     # Nothing in the fragment is the visitor's own, so every visitor shares this process's copy.
     return cache.shared_rendering(
         ("availability", slug, drop_id, standalone), lambda: _availability_fragment(slug, drop_id, standalone)

@@ -50,7 +50,7 @@ def _back(thread: SupportThread, message: str, category: str = "success"):
 def index():
     filters = InboxFilters.from_args(request.args)
     now = utcnow()
-    polling = bool(request.headers.get("HX-Request"))
+    polling = bool(request.htmx)
     return render_page(
         "support/inbox.html", block="inbox_list",
         filters=filters, now=now,
@@ -80,7 +80,7 @@ def compose(thread_id: int):
     """The canned-reply picker: the chosen reply, filled in for this thread, joins what the agent typed."""
     thread = _thread(thread_id)
     canned = request.args.get("canned", type=int)
-    if not request.headers.get("HX-Request"):  # without JavaScript the thread page fills the reply in
+    if not request.htmx:  # without JavaScript the thread page fills the reply in
         return redirect(url_for(".thread", thread_id=thread.id, canned=canned), 303)
     typed = (request.args.get("body") or "")[:4000]
     form = ReplyForm(formdata=None, body=_canned_text(thread, canned, typed))
