@@ -76,6 +76,7 @@ def _register_models() -> None:
 def _register_blueprints(app: Flask) -> None:
     from mall.accounts.blueprint import bp as accounts_bp
     from mall.brands.blueprint import bp as brands_bp
+    from mall.brands.onboarding import bp as onboarding_bp
     from mall.catalog.blueprint import bp as catalog_bp
     from mall.checkout.blueprint import bp as checkout_bp
     from mall.drops.blueprint import bp as drops_bp
@@ -91,7 +92,10 @@ def _register_blueprints(app: Flask) -> None:
 
     for bp in (fulfilment_bp, links_bp, monitor_bp, support_bp):
         app.register_blueprint(bp)
-    for bp in (health_bp, storefront_bp, checkout_bp, accounts_bp, brands_bp, catalog_bp, drops_bp, orders_bp, operator_bp):
+    for bp in (
+        health_bp, storefront_bp, checkout_bp, accounts_bp, onboarding_bp, brands_bp, catalog_bp, drops_bp, orders_bp,
+        operator_bp,
+    ):
         app.register_blueprint(bp)
 
     from mall.alerts.blueprint import bp as alerts_bp

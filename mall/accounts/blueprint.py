@@ -1,21 +1,11 @@
-"""Sign up, log in, log out, start a brand, and join one from an invite link."""
+"""Sign up, log in, log out."""
 
 from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
-from flask_login import current_user, login_required, login_user, logout_user
+from flask_login import current_user, login_user, logout_user
 
 from mall.accounts.forms import LoginForm, SignupForm
 from mall.accounts.services import EmailTaken, authenticate, create_user, safe_next
-from mall.brands.forms import NewBrandForm
-from mall.brands.services import (
-    InviteForSomeoneElse,
-    InviteInvalid,
-    SlugTaken,
-    accept_invite,
-    create_brand,
-    membership_of,
-    read_invite,
-)
-from mall.extensions import db, limiter, login_manager
+from mall.extensions import db, limiter
 from mall.fulfilment.services import hubs_for
 from mall.templating import my_brands
 
@@ -50,7 +40,7 @@ def _status(form) -> int:
 def signup():
     next_url = _next_url()
     if current_user.is_authenticated:
-        return redirect(next_url or url_for("accounts.new_brand"))
+        return redirect(next_url or url_for("onboarding.new_brand"))
     form = SignupForm(email=request.args.get("email", "")[:254])
     if form.validate_on_submit():
         try:
@@ -60,7 +50,7 @@ def signup():
         else:
             login_user(user)
             flash(f"Welcome to Flashmall, {user.name}!", "success")
-            return redirect(next_url or url_for("accounts.new_brand"), 303)
+            return redirect(next_url or url_for("onboarding.new_brand"), 303)
     return render_template("accounts/signup.html", form=form, next_url=next_url), _status(form)
 
 
@@ -86,40 +76,3 @@ def logout():
     logout_user()
     flash("You are logged out.", "success")
     return redirect(url_for("storefront.home"), 303)
-
-
-@bp.route("/brands/new", methods=["GET", "POST"])
-@login_required
-def new_brand():
-    form = NewBrandForm()
-    if form.validate_on_submit():
-        try:
-            tenant = create_brand(current_user, form.name.data, form.slug.data, form.colour.data, form.tagline.data)
-        except SlugTaken:
-            form.slug.errors.append("Another brand already uses this address. Choose another.")
-        else:
-            flash(f"{tenant.name} is open for business. Add your first product next.", "success")
-            return redirect(url_for("brands.dashboard", slug=tenant.slug), 303)
-    return render_template("accounts/new_brand.html", form=form), _status(form)
-
-
-@bp.route("/invites/<token>", methods=["GET", "POST"])
-def invite(token: str):
-    try:
-        invitation = read_invite(token)
-    except InviteInvalid as problem:
-        return render_template("accounts/invite_invalid.html", message=str(problem)), 400
-    if not current_user.is_authenticated:
-        if request.method == "POST":
-            return login_manager.unauthorized()
-        return render_template("accounts/invite.html", invite=invitation, here=request.path)
-    if request.method == "GET":
-        member = membership_of(invitation.tenant, current_user)
-        status = 200 if member or current_user.email.lower() == invitation.email else 403
-        return render_template("accounts/invite.html", invite=invitation, member=member, here=request.path), status
-    try:
-        accept_invite(invitation, current_user)
-    except InviteForSomeoneElse:
-        return render_template("accounts/invite.html", invite=invitation, member=None, here=request.path), 403
-    flash(f"You joined {invitation.tenant.name}.", "success")
-    return redirect(url_for("brands.dashboard", slug=invitation.tenant.slug), 303)

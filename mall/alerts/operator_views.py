@@ -3,6 +3,7 @@
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
+from mall.accounts.access import operators_only
 from mall.alerts import services
 from mall.alerts.forms import AcknowledgeForm
 from mall.alerts.fulfilment_checks import overload_hours
@@ -10,7 +11,6 @@ from mall.alerts.job_checks import failed_job
 from mall.alerts.models import Alert
 from mall.clock import utcnow
 from mall.extensions import db
-from mall.operator.blueprint import operators_only
 from mall.rendering import render_page
 
 bp = Blueprint("operator_alerts", __name__, url_prefix="/operator")

@@ -52,7 +52,7 @@ def invite():
     if not form.validate_on_submit():
         return _team_page(422, invite_form=form)
     token = invite_token(g.tenant, form.email.data, form.role.data)
-    link = url_for("accounts.invite", token=token, _external=True)
+    link = url_for("onboarding.invite", token=token, _external=True)
     shown = {"url": link, "email": form.email.data, "role": form.role.data}
     return _team_page(invite_form=InviteForm(g.tenant, formdata=None), invite_link=shown)
 

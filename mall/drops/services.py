@@ -160,3 +160,15 @@ def cancel_drop(drop: Drop, now: datetime) -> None:
     drop.status = DropStatus.CANCELLED.value
     db.session.commit()
     _settings_changed(drop)
+
+
+# What shoppers may open ----------------------------------------------------------
+HIDDEN = (DropStatus.DRAFT.value,)  # a draft is the brand's own until scheduled
+
+
+def shoppable_drop(brand_id: int, drop_id: int, options=()) -> Drop | None:
+    """A drop of this brand a shopper may open: another brand's drop or a draft is as good as missing.
+
+    `options` are the loader options the caller's page needs (e.g. the storefront's drop_loading_options)."""
+    query = select(Drop).where(Drop.id == drop_id, Drop.tenant_id == brand_id, Drop.status.not_in(HIDDEN))
+    return db.session.scalar(query.options(*options))

@@ -7,13 +7,14 @@ from flask import Blueprint, abort, render_template, request
 from flask_login import current_user
 
 from mall.clock import utcnow
+from mall.drops.services import shoppable_drop
 from mall.extensions import db
 from mall.fulfilment import services
 from mall.fulfilment.brand_views import bp as brand_bp
 from mall.fulfilment.estimates import estimate_for_area
 from mall.fulfilment.forms import AreaForm
 from mall.fulfilment.hub_views import bp as hubs_bp
-from mall.storefront.services import brand_by_slug, shoppable_drop
+from tenants.lookups import brand_by_slug
 
 bp = Blueprint("fulfilment", __name__)
 bp.register_blueprint(hubs_bp)
@@ -49,7 +50,7 @@ def order_parcels_region(token: str):
 @bp.get("/eta/<slug>/<int(max=2147483647):drop_id>")
 def drop_estimate(slug: str, drop_id: int):
     brand = brand_by_slug(slug)
-    drop = shoppable_drop(brand, drop_id) if brand is not None else None
+    drop = shoppable_drop(brand.id, drop_id) if brand is not None else None
     if drop is None:
         abort(404)
     form = AreaForm(request.args)

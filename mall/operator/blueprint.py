@@ -1,11 +1,11 @@
 """Platform operator pages: shared hubs and the brand list. Nobody else learns this area exists."""
 
 from flask import Blueprint, abort, flash, redirect, render_template, url_for
-from flask_login import current_user
 from sqlalchemy import select
 
+from mall.accounts.access import operators_only
 from mall.clock import utcnow
-from mall.extensions import db, login_manager
+from mall.extensions import db
 from mall.hubs.models import Hub
 from mall.operator import services
 from mall.operator.forms import HubForm
@@ -14,12 +14,7 @@ from mall.outbox.models import OutboxEmail
 bp = Blueprint("operator", __name__, url_prefix="/operator")
 
 
-@bp.before_request
-def operators_only():
-    if not current_user.is_authenticated:
-        return login_manager.unauthorized()
-    if not current_user.is_operator:
-        abort(404)
+bp.before_request(operators_only)
 
 
 @bp.get("/hubs")

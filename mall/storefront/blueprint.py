@@ -6,23 +6,25 @@ from mall.checkout.access import drop_activity
 from mall.clock import utcnow
 from mall.drops.models import DropStatus
 from mall.drops.pricing import effective_status
+from mall.drops.services import shoppable_drop
 from mall.links.clicks import is_real_click
 from mall.rendering import render_partial
 from mall.storefront import cache, services
+from tenants.lookups import brand_by_slug
 from tenants.models import Tenant
 
 bp = Blueprint("storefront", __name__)
 
 
 def _brand_or_404(slug: str) -> Tenant:
-    brand = services.brand_by_slug(slug)
+    brand = brand_by_slug(slug)
     if brand is None:
         abort(404)
     return brand
 
 
 def _drop_or_404(brand: Tenant, drop_id: int, with_items: bool = True):
-    drop = services.shoppable_drop(brand, drop_id, with_items)
+    drop = shoppable_drop(brand.id, drop_id, services.drop_loading_options() if with_items else ())
     if drop is None:
         abort(404)
     return drop

@@ -10,11 +10,11 @@ from sqlalchemy.orm import contains_eager, selectinload
 from mall.catalog.models import Product, StockLevel, Variant
 from mall.drops.models import Drop, DropItem, DropStatus
 from mall.drops.pricing import TierWindow, current_tier, discounted, effective_status, next_tier, price_at, tier_windows
+from mall.drops.services import HIDDEN
 from mall.extensions import db, redis_client
 from mall.hubs.models import Hub
 from tenants.models import Tenant
 
-HIDDEN = (DropStatus.DRAFT.value,)
 NOT_ON_SALE = (DropStatus.DRAFT.value, DropStatus.CANCELLED.value)
 PAST_DROPS_SHOWN = 12
 
@@ -190,10 +190,6 @@ def all_brands() -> list[Tenant]:
     return db.session.scalars(select(Tenant).order_by(Tenant.name)).all()
 
 
-def brand_by_slug(slug: str) -> Tenant | None:
-    return db.session.scalar(select(Tenant).where(Tenant.slug == slug))
-
-
 @dataclass(frozen=True)
 class BrandShelves:
     live: list[DropCard]
@@ -214,14 +210,6 @@ def brand_shelves(brand: Tenant, now: datetime) -> BrandShelves:
     upcoming = sorted((c for c in cards if c.status == DropStatus.SCHEDULED), key=lambda c: c.drop.starts_at)
     past = [c for c in cards if c.status in (DropStatus.ENDED, DropStatus.CANCELLED)][:PAST_DROPS_SHOWN]
     return BrandShelves(live, upcoming, past)
-
-
-def shoppable_drop(brand: Tenant, drop_id: int, with_items: bool = True) -> Drop | None:
-    """A drop of this brand a shopper may open: another brand's drop or a draft is as good as missing."""
-    query = select(Drop).where(Drop.id == drop_id, Drop.tenant_id == brand.id, Drop.status.not_in(HIDDEN))
-    if with_items:
-        query = query.options(*drop_loading_options())
-    return db.session.scalar(query)
 
 
 @dataclass(frozen=True)

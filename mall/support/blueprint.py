@@ -11,7 +11,6 @@ from mall.checkout.access import client_ip
 from mall.extensions import db, limiter
 from mall.orders.models import Order, SubOrder
 from mall.rendering import render_page
-from mall.storefront.services import brand_by_slug
 from mall.support import services, surge
 from mall.support.desk_views import bp as desk_bp
 from mall.support.forms import AskAboutOrderForm, ContactForm, ShopperReplyForm
@@ -20,6 +19,7 @@ from mall.support.inbox_views import bp as inbox_bp
 from mall.support.models import SupportThread, Topic
 from mall.support.placeholders import eta_text
 from mall.support.sla import next_deadline
+from tenants.lookups import brand_by_slug
 
 bp = Blueprint("support", __name__)
 bp.register_blueprint(inbox_bp)
