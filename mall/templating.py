@@ -3,11 +3,8 @@
 from datetime import datetime, timezone
 
 from flask import Flask, g
-from flask_login import current_user
-from sqlalchemy import select
 
 from mall.clock import iso_utc, to_local, utcnow
-from mall.extensions import db
 
 
 def money(cents: int | None) -> str:
@@ -24,26 +21,11 @@ def local_time(moment: datetime | None, fmt: str = "%a %d %b, %H:%M") -> str:
     return to_local(moment).strftime(fmt) if moment else ""
 
 
-def my_brands():
-    """The brands the signed-in user belongs to, for the dashboard switcher."""
-    if not current_user.is_authenticated:
-        return []
-    from tenants.models import Membership, Tenant
-
-    return db.session.execute(
-        select(Tenant, Membership.role)
-        .join(Membership, Membership.tenant_id == Tenant.id)
-        .where(Membership.user_id == current_user.id)
-        .order_by(Tenant.name)
-    ).all()
-
-
 def register(app: Flask) -> None:
     app.jinja_env.filters["money"] = money
     app.jinja_env.filters["local_time"] = local_time
     app.jinja_env.filters["iso_utc"] = iso_utc
     app.jinja_env.filters["ms_iso"] = ms_iso
-    app.jinja_env.globals["my_brands"] = my_brands
     app.jinja_env.globals["now_utc"] = utcnow
 
     @app.context_processor

@@ -7,7 +7,7 @@ from mall.accounts.forms import LoginForm, SignupForm
 from mall.accounts.services import EmailTaken, authenticate, create_user, safe_next
 from mall.extensions import db, limiter
 from mall.fulfilment.services import hubs_for
-from mall.templating import my_brands
+from tenants.lookups import my_brands
 
 bp = Blueprint("accounts", __name__)
 

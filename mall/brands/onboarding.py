@@ -14,8 +14,10 @@ from mall.brands.services import (
     read_invite,
 )
 from mall.extensions import login_manager
+from tenants.lookups import my_brands
 
 bp = Blueprint("onboarding", __name__)
+bp.add_app_template_global(my_brands)  # the switcher in base.html
 
 
 @bp.route("/brands/new", methods=["GET", "POST"])
