@@ -127,8 +127,8 @@ def seed(app) -> Seeded:
         db.session.add(CreatorPartnership(tenant_id=brand.id, creator_id=creator.id, status="approved",
                                           commission_bp=1000, window_hours=24))
         db.session.commit()
-        surge = create_link(creator, brand.id, drop.id, "bench-surge")
-        count = create_link(creator, brand.id, drop.id, "bench-count")
+        surge = create_link(db.session, creator, brand.id, drop.id, "bench-surge")
+        count = create_link(db.session, creator, brand.id, drop.id, "bench-count")
         sync_links(db.session, redis_client())
         return Seeded(surge.code, count.code, count.id, surge.id, f"/shop/{brand.slug}/drops/{drop.id}")
 

@@ -121,17 +121,17 @@ def _become_creator():
 def _apply_form(submitted: bool = False) -> ApplyForm:
     form = ApplyForm() if submitted else ApplyForm(formdata=None)
     form.brand.choices = [SelectChoice("", "Choose a brand")] + [
-        SelectChoice(b.slug, b.name) for b in services.brands_open_to(current_user)
+        SelectChoice(b.slug, b.name) for b in services.brands_open_to(db.session, current_user)
     ]
     return form
 
 
 def _home(apply_form=None, status=200):
-    links = services.creator_links(current_user)
-    results = stats.link_results([link.id for link in links])
+    links = services.creator_links(db.session, current_user)
+    results = stats.link_results(db.session, [link.id for link in links])
     return render_template(
         "links/creator_home.html",
-        partnerships=services.creator_partnerships(current_user),
+        partnerships=services.creator_partnerships(db.session, current_user),
         links=links,
         results=results,
         overall=stats.total(results),
@@ -154,7 +154,7 @@ def apply():
         form.brand.errors = ["Choose a brand to apply to."]
         return _home(form, 422)
     try:
-        services.apply_to_brand(current_user, tenant)
+        services.apply_to_brand(db.session, current_user, tenant)
     except services.ProgrammeRuleBroken as problem:
         form.brand.errors = [str(problem)]
         return _home(form, 409)
@@ -167,7 +167,7 @@ def apply():
 def answer(partnership_id: int, answer: str):
     row = partnership_for_creator_or_404(partnership_id)
     try:
-        services.answer_invitation(row, accept=answer == "accept")
+        services.answer_invitation(db.session, row, accept=answer == "accept")
     except services.ProgrammeRuleBroken as problem:
         flash(str(problem), "error")
         return redirect(url_for("links.home"), 303)
@@ -177,8 +177,8 @@ def answer(partnership_id: int, answer: str):
 
 def _link_form() -> NewLinkForm:
     form = NewLinkForm()
-    approved = [p for p in services.creator_partnerships(current_user) if p.status == services.S.APPROVED]
-    drops = services.linkable_drops([p.tenant_id for p in approved])
+    approved = [p for p in services.creator_partnerships(db.session, current_user) if p.status == services.S.APPROVED]
+    drops = services.linkable_drops(db.session, [p.tenant_id for p in approved])
     choices = []
     for p in approved:
         brand = p.tenant.name
@@ -199,7 +199,7 @@ def new_link():
     if form.validate_on_submit():
         tenant_id, drop_id = form.destination()
         try:
-            link = services.create_link(current_user, tenant_id, drop_id, form.code.data or "")
+            link = services.create_link(db.session, current_user, tenant_id, drop_id, form.code.data or "")
         except services.ProgrammeRuleBroken as problem:
             form.target.errors = [str(problem)]
         except services.CodeTaken:
@@ -218,8 +218,8 @@ def link(link_id: int):
         "links/link.html",
         link=row,
         share_url=url_for("links.follow", code=row.code, _external=True),
-        results=stats.link_results([row.id])[row.id],
-        days=stats.daily(row.id),
+        results=stats.link_results(db.session, [row.id])[row.id],
+        days=stats.daily(db.session, row.id),
     )
 
 

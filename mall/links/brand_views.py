@@ -39,7 +39,7 @@ def _index(invite_form=None, status=200, problem=None):
         key=lambda p: (STATUS_ORDER.index(p.status), p.creator.name.lower()),
     )
     links = _brand_links()
-    per_link = stats.link_results([link.id for link in links], brand_id=g.tenant.id)
+    per_link = stats.link_results(db.session, [link.id for link in links], brand_id=g.tenant.id)
     clicks: dict[int, int] = {}
     for link in links:
         clicks[link.creator_id] = clicks.get(link.creator_id, 0) + per_link[link.id].clicks
@@ -47,7 +47,7 @@ def _index(invite_form=None, status=200, problem=None):
         "links/brand_creators.html",
         partnerships=rows,
         clicks=clicks,
-        credited=stats.creator_credits([p.creator_id for p in rows], g.tenant.id),
+        credited=stats.creator_credits(db.session, [p.creator_id for p in rows], g.tenant.id),
         can_manage=g.membership.role in MANAGERS,
         invite_form=invite_form or InviteCreatorForm(formdata=None, commission_percent=Decimal(10), window_hours=24),
         terms_for=_terms_form,
@@ -67,7 +67,7 @@ def invite():
     if not form.validate_on_submit():
         return _index(form, 422)
     try:
-        row = services.invite_creator(g.tenant, form.email.data, form.commission_bp, form.window_hours.data)
+        row = services.invite_creator(db.session, g.tenant, form.email.data, form.commission_bp, form.window_hours.data)
     except services.ProgrammeRuleBroken as problem:
         form.email.errors.append(str(problem))
         return _index(form, 422)
@@ -83,8 +83,8 @@ def detail(partnership_id: int):
 
 def _detail(row: CreatorPartnership, form=None, status=200, problem=None):
     links = [link for link in _brand_links() if link.creator_id == row.creator_id]
-    results = stats.link_results([link.id for link in links], brand_id=g.tenant.id)
-    summary = stats.creator_credits([row.creator_id], g.tenant.id).get(row.creator_id, stats.Results())
+    results = stats.link_results(db.session, [link.id for link in links], brand_id=g.tenant.id)
+    summary = stats.creator_credits(db.session, [row.creator_id], g.tenant.id).get(row.creator_id, stats.Results())
     summary.clicks = sum(r.clicks for r in results.values())
     summary.visitors = sum(r.visitors for r in results.values())
     return render_template(
@@ -118,9 +118,9 @@ def _set_terms(partnership_id: int, approving: bool):
         return _detail(row, form, 422)
     try:
         if approving:
-            services.decide_application(row, True, form.commission_bp, form.window_hours.data)
+            services.decide_application(db.session, row, True, form.commission_bp, form.window_hours.data)
         else:
-            services.change_terms(row, form.commission_bp, form.window_hours.data)
+            services.change_terms(db.session, row, form.commission_bp, form.window_hours.data)
     except services.ProgrammeRuleBroken as problem:
         return _detail(row, form, 409, problem=str(problem))
     flash(f"{row.creator.name}: {row.commission_percent}% commission, {row.window_hours} h window.", "success")
@@ -131,7 +131,7 @@ def _set_terms(partnership_id: int, approving: bool):
 @requires_role(*MANAGERS)
 def decline(partnership_id: int):
     row = get_for_tenant_or_404(CreatorPartnership, partnership_id)
-    return _close(row, lambda: services.decide_application(row, False, row.commission_bp, row.window_hours),
+    return _close(row, lambda: services.decide_application(db.session, row, False, row.commission_bp, row.window_hours),
                   "Application declined.")
 
 
@@ -139,7 +139,8 @@ def decline(partnership_id: int):
 @requires_role(*MANAGERS)
 def end(partnership_id: int):
     row = get_for_tenant_or_404(CreatorPartnership, partnership_id)
-    return _close(row, lambda: services.end_partnership(row), f"{row.creator.name} is no longer in your programme.")
+    ended = f"{row.creator.name} is no longer in your programme."
+    return _close(row, lambda: services.end_partnership(db.session, row), ended)
 
 
 def _close(row: CreatorPartnership, step, message: str):

@@ -13,6 +13,7 @@ from wtforms.validators import (
     ValidationError,
 )
 
+from mall.extensions import db
 from mall.forms import WholeNumberField, present, strip
 from mall.links import codes
 from mall.links.services import code_taken
@@ -91,7 +92,7 @@ class NewLinkForm(FlaskForm):
         problem = codes.slug_problem(field.data)
         if problem:
             raise ValidationError(problem)
-        if code_taken(field.data):
+        if code_taken(db.session, field.data):
             raise ValidationError("Another link already uses that name. Choose another.")
 
     def destination(self) -> tuple[int, int | None]:

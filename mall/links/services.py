@@ -2,13 +2,14 @@
 
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
 
 from mall.accounts.models import User
 from mall.accounts.services import find_user_by_email
 from mall.clock import utcnow
 from mall.drops.models import Drop, DropStatus
 from mall.drops.pricing import effective_status
-from mall.extensions import db, redis_client
+from mall.extensions import redis_client
 from mall.links import codes
 from mall.links.models import CreatorLink, CreatorPartnership, LinkTarget, PartnershipStatus
 from mall.links.redirects import publish_links
@@ -28,102 +29,108 @@ class CodeTaken(ValueError):
     """Another link already uses this code."""
 
 
-def partnership(tenant_id: int, creator_id: int) -> CreatorPartnership | None:
-    return db.session.scalar(
+def partnership(session: Session, tenant_id: int, creator_id: int) -> CreatorPartnership | None:
+    return session.scalar(
         select(CreatorPartnership)
         .where(CreatorPartnership.tenant_id == tenant_id, CreatorPartnership.creator_id == creator_id)
         .execution_options(all_tenants=True)
     )
 
 
-def _save(row: CreatorPartnership, status: PartnershipStatus, **terms) -> CreatorPartnership:
+def _save(session: Session, row: CreatorPartnership, status: PartnershipStatus, **terms) -> CreatorPartnership:
     row.status = status.value
     for name, value in terms.items():
         setattr(row, name, value)
     if status in (S.APPROVED, S.DECLINED, S.ENDED):
         row.decided_at = utcnow()
-    db.session.add(row)
+    session.add(row)
     try:
-        db.session.commit()
+        session.commit()
     except IntegrityError:  # a second click or another member got there first
-        db.session.rollback()
+        session.rollback()
         raise ProgrammeRuleBroken("That partnership changed a moment ago. Reload the page and try again.") from None
-    _republish(row)
+    _republish(session, row)
     return row
 
 
-def _republish(row: CreatorPartnership) -> None:
+def _republish(session: Session, row: CreatorPartnership) -> None:
     publish_links(
-        db.session, redis_client(), CreatorLink.tenant_id == row.tenant_id, CreatorLink.creator_id == row.creator_id
+        session, redis_client(), CreatorLink.tenant_id == row.tenant_id, CreatorLink.creator_id == row.creator_id
     )
 
 
 # -- the brand's side -----------------------------------------------------------------------------------
-def invite_creator(tenant: Tenant, email: str, commission_bp: int, window_hours: int) -> CreatorPartnership:
+def invite_creator(
+    session: Session, tenant: Tenant, email: str, commission_bp: int, window_hours: int
+) -> CreatorPartnership:
     creator = find_user_by_email(email)
     if creator is None or not creator.is_creator:
         raise ProgrammeRuleBroken(
             "No creator account uses that email yet. Ask them to join at /creators/join, then invite them."
         )
-    row = partnership(tenant.id, creator.id)
+    row = partnership(session, tenant.id, creator.id)
     terms = {"commission_bp": commission_bp, "window_hours": window_hours}
     if row is None:
-        return _save(CreatorPartnership(tenant_id=tenant.id, creator_id=creator.id), S.INVITED, **terms)
+        return _save(session, CreatorPartnership(tenant_id=tenant.id, creator_id=creator.id), S.INVITED, **terms)
     if row.status == S.APPROVED:
         raise ProgrammeRuleBroken(f"{creator.name} is already in your creator programme.")
     if row.status == S.APPLIED:
-        return _save(row, S.APPROVED, **terms)  # they asked first: inviting them is saying yes
-    return _save(row, S.INVITED, **terms)
+        return _save(session, row, S.APPROVED, **terms)  # they asked first: inviting them is saying yes
+    return _save(session, row, S.INVITED, **terms)
 
 
-def decide_application(row: CreatorPartnership, approve: bool, commission_bp: int, window_hours: int) -> CreatorPartnership:
+def decide_application(
+    session: Session, row: CreatorPartnership, approve: bool, commission_bp: int, window_hours: int
+) -> CreatorPartnership:
     if row.status != S.APPLIED:
         raise ProgrammeRuleBroken("There is no open application from this creator.")
     if approve:
-        return _save(row, S.APPROVED, commission_bp=commission_bp, window_hours=window_hours)
-    return _save(row, S.DECLINED)
+        return _save(session, row, S.APPROVED, commission_bp=commission_bp, window_hours=window_hours)
+    return _save(session, row, S.DECLINED)
 
 
-def change_terms(row: CreatorPartnership, commission_bp: int, window_hours: int) -> CreatorPartnership:
+def change_terms(
+    session: Session, row: CreatorPartnership, commission_bp: int, window_hours: int
+) -> CreatorPartnership:
     """New terms apply to orders placed from now on; orders already credited keep their rate."""
     if row.status not in (S.APPROVED, S.INVITED):
         raise ProgrammeRuleBroken("Only a current creator's or an invitation's terms can change.")
-    return _save(row, S(row.status), commission_bp=commission_bp, window_hours=window_hours)
+    return _save(session, row, S(row.status), commission_bp=commission_bp, window_hours=window_hours)
 
 
-def end_partnership(row: CreatorPartnership) -> CreatorPartnership:
+def end_partnership(session: Session, row: CreatorPartnership) -> CreatorPartnership:
     """Their links keep working for shoppers but stop counting and earning."""
     if row.status not in (S.APPROVED, S.INVITED):
         raise ProgrammeRuleBroken("This creator is not in your programme.")
-    return _save(row, S.ENDED)
+    return _save(session, row, S.ENDED)
 
 
 # -- the creator's side ---------------------------------------------------------------------------------
-def apply_to_brand(creator: User, tenant: Tenant) -> CreatorPartnership:
-    row = partnership(tenant.id, creator.id)
+def apply_to_brand(session: Session, creator: User, tenant: Tenant) -> CreatorPartnership:
+    row = partnership(session, tenant.id, creator.id)
     if row is None:
         row = CreatorPartnership(
             tenant_id=tenant.id, creator_id=creator.id, commission_bp=DEFAULT_COMMISSION_BP, window_hours=DEFAULT_WINDOW_HOURS
         )
-        return _save(row, S.APPLIED)
+        return _save(session, row, S.APPLIED)
     if row.status == S.APPROVED:
         raise ProgrammeRuleBroken(f"You are already in {tenant.name}'s programme.")
     if row.status == S.APPLIED:
         raise ProgrammeRuleBroken(f"You already applied to {tenant.name}; they have not answered yet.")
     if row.status == S.INVITED:
         raise ProgrammeRuleBroken(f"{tenant.name} already invited you: accept the invitation above.")
-    return _save(row, S.APPLIED)
+    return _save(session, row, S.APPLIED)
 
 
-def answer_invitation(row: CreatorPartnership, accept: bool) -> CreatorPartnership:
+def answer_invitation(session: Session, row: CreatorPartnership, accept: bool) -> CreatorPartnership:
     if row.status != S.INVITED:
         raise ProgrammeRuleBroken("That invitation is no longer open.")
-    return _save(row, S.APPROVED if accept else S.DECLINED)
+    return _save(session, row, S.APPROVED if accept else S.DECLINED)
 
 
-def creator_partnerships(creator: User) -> list[CreatorPartnership]:
+def creator_partnerships(session: Session, creator: User) -> list[CreatorPartnership]:
     return list(
-        db.session.scalars(
+        session.scalars(
             select(CreatorPartnership)
             .join(Tenant, Tenant.id == CreatorPartnership.tenant_id)
             .where(CreatorPartnership.creator_id == creator.id)
@@ -133,20 +140,20 @@ def creator_partnerships(creator: User) -> list[CreatorPartnership]:
     )
 
 
-def brands_open_to(creator: User) -> list[Tenant]:
+def brands_open_to(session: Session, creator: User) -> list[Tenant]:
     """Brands the creator has no current or pending partnership with."""
     busy = select(CreatorPartnership.tenant_id).where(
         CreatorPartnership.creator_id == creator.id,
         CreatorPartnership.status.in_([S.APPROVED.value, S.APPLIED.value, S.INVITED.value]),
     )
-    return list(db.session.scalars(select(Tenant).where(Tenant.id.not_in(busy)).order_by(Tenant.name)))
+    return list(session.scalars(select(Tenant).where(Tenant.id.not_in(busy)).order_by(Tenant.name)))
 
 
 # -- links ----------------------------------------------------------------------------------------------
-def linkable_drops(tenant_ids: list[int]) -> list[Drop]:
+def linkable_drops(session: Session, tenant_ids: list[int]) -> list[Drop]:
     """Drops a creator may point a link at: scheduled or live, in the brands that approved them."""
     now = utcnow()
-    drops = db.session.scalars(
+    drops = session.scalars(
         select(Drop)
         .where(
             Drop.tenant_id.in_(tenant_ids),
@@ -159,12 +166,14 @@ def linkable_drops(tenant_ids: list[int]) -> list[Drop]:
     return [drop for drop in drops if effective_status(drop, now) in LINKABLE]
 
 
-def create_link(creator: User, tenant_id: int, drop_id: int | None, custom_code: str = "") -> CreatorLink:
-    row = partnership(tenant_id, creator.id)
+def create_link(
+    session: Session, creator: User, tenant_id: int, drop_id: int | None, custom_code: str = ""
+) -> CreatorLink:
+    row = partnership(session, tenant_id, creator.id)
     if row is None or row.status != S.APPROVED:
         raise ProgrammeRuleBroken("You can only make links for brands that approved you.")
     if drop_id is not None:
-        drop = db.session.scalar(
+        drop = session.scalar(
             select(Drop).where(Drop.id == drop_id, Drop.tenant_id == tenant_id).execution_options(all_tenants=True)
         )
         if drop is None or effective_status(drop, utcnow()) not in LINKABLE:
@@ -175,24 +184,25 @@ def create_link(creator: User, tenant_id: int, drop_id: int | None, custom_code:
             tenant_id=tenant_id, creator_id=creator.id, code=code, drop_id=drop_id,
             target=(LinkTarget.DROP if drop_id is not None else LinkTarget.BRAND).value,
         )
-        db.session.add(link)
+        session.add(link)
         try:
-            db.session.commit()
+            session.commit()
         except IntegrityError:
-            db.session.rollback()
+            session.rollback()
             continue
-        publish_links(db.session, redis_client(), CreatorLink.id == link.id)
+        publish_links(session, redis_client(), CreatorLink.id == link.id)
         return link
     raise CodeTaken(custom_code)
 
 
-def code_taken(code: str) -> bool:
-    return db.session.scalar(select(CreatorLink.id).where(CreatorLink.code == code).execution_options(all_tenants=True)) is not None
+def code_taken(session: Session, code: str) -> bool:
+    query = select(CreatorLink.id).where(CreatorLink.code == code).execution_options(all_tenants=True)
+    return session.scalar(query) is not None
 
 
-def creator_links(creator: User) -> list[CreatorLink]:
+def creator_links(session: Session, creator: User) -> list[CreatorLink]:
     return list(
-        db.session.scalars(
+        session.scalars(
             select(CreatorLink)
             .where(CreatorLink.creator_id == creator.id)
             .order_by(CreatorLink.created_at.desc(), CreatorLink.id.desc())

@@ -19,26 +19,26 @@ bp.before_request(operators_only)
 
 @bp.get("/hubs")
 def hubs():
-    return render_template("operator/hubs.html", rows=services.hubs_with_stock())
+    return render_template("operator/hubs.html", rows=services.hubs_with_stock(db.session))
 
 
 @bp.route("/hubs/new", methods=["GET", "POST"])
 def new_hub():
-    form = HubForm(code_taken=services.hub_code_taken)
+    form = HubForm(code_taken=lambda code: services.hub_code_taken(db.session, code))
     return _hub_form(form, Hub(), "New hub")
 
 
 @bp.route("/hubs/<int(max=2147483647):hub_id>/edit", methods=["GET", "POST"])
 def edit_hub(hub_id):
     hub = db.session.get(Hub, hub_id) or abort(404)
-    form = HubForm(obj=hub, code_taken=lambda code: services.hub_code_taken(code, hub.id))
+    form = HubForm(obj=hub, code_taken=lambda code: services.hub_code_taken(db.session, code, hub.id))
     return _hub_form(form, hub, f"Edit {hub.code}")
 
 
 def _hub_form(form: HubForm, hub: Hub, heading: str):
     if form.validate_on_submit():
         try:
-            services.save_hub(hub, form.data)
+            services.save_hub(db.session, hub, form.data)
         except services.HubCodeTaken:
             form.code.errors.append("Another hub already uses this code.")
         else:
@@ -50,7 +50,7 @@ def _hub_form(form: HubForm, hub: Hub, heading: str):
 
 @bp.get("/brands")
 def brands():
-    return render_template("operator/brands.html", rows=services.brands_overview(utcnow()))
+    return render_template("operator/brands.html", rows=services.brands_overview(db.session, utcnow()))
 
 
 @bp.get("/outbox")

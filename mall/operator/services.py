@@ -5,11 +5,11 @@ from datetime import datetime
 
 from sqlalchemy import and_, case, func, select
 from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
 
 from mall.accounts.models import User
 from mall.catalog.models import Product, StockLevel
 from mall.drops.models import Drop, DropStatus
-from mall.extensions import db
 from mall.fulfilment.jobs import queue_hub_reestimate
 from mall.hubs.models import Hub
 from tenants.models import Membership, Role, Tenant
@@ -35,7 +35,7 @@ class HubRow:
         return self.units_on_hand - self.units_sold
 
 
-def hubs_with_stock() -> list[HubRow]:
+def hubs_with_stock(session: Session) -> list[HubRow]:
     """Every hub with the units all brands have placed there (one grouped query)."""
     totals = (
         select(
@@ -46,7 +46,7 @@ def hubs_with_stock() -> list[HubRow]:
         .group_by(StockLevel.hub_id)
         .subquery()
     )
-    rows = db.session.execute(
+    rows = session.execute(
         select(Hub, func.coalesce(totals.c.on_hand, 0), func.coalesce(totals.c.sold, 0))
         .outerjoin(totals, totals.c.hub_id == Hub.id)
         .order_by(Hub.kind, Hub.code)
@@ -54,22 +54,22 @@ def hubs_with_stock() -> list[HubRow]:
     return [HubRow(hub, int(on_hand), int(sold)) for hub, on_hand, sold in rows]
 
 
-def hub_code_taken(code: str, hub_id: int | None = None) -> bool:
+def hub_code_taken(session: Session, code: str, hub_id: int | None = None) -> bool:
     query = select(Hub.id).where(Hub.code == code)
     if hub_id is not None:
         query = query.where(Hub.id != hub_id)
-    return db.session.scalar(query) is not None
+    return session.scalar(query) is not None
 
 
-def save_hub(hub: Hub, values: dict) -> Hub:
+def save_hub(session: Session, hub: Hub, values: dict) -> Hub:
     """Create or update a hub in one commit; a code clash leaves nothing half-saved."""
     for name in HUB_FIELDS:
         setattr(hub, name, values[name])
-    db.session.add(hub)
+    session.add(hub)
     try:
-        db.session.commit()
+        session.commit()
     except IntegrityError as error:
-        db.session.rollback()
+        session.rollback()
         raise HubCodeTaken(values["code"]) from error
     queue_hub_reestimate(hub.id, "The hub's hours or throughput changed")
     return hub
@@ -85,20 +85,20 @@ class BrandRow:
     upcoming_drops: int
 
 
-def brands_overview(now: datetime) -> list[BrandRow]:
+def brands_overview(session: Session, now: datetime) -> list[BrandRow]:
     """Every brand with its owners, team size, products and drops, in four grouped queries."""
-    brands = db.session.scalars(select(Tenant).order_by(Tenant.name)).all()
+    brands = session.scalars(select(Tenant).order_by(Tenant.name)).all()
     owners: dict[int, list[str]] = {}
-    for tenant_id, email in db.session.execute(
+    for tenant_id, email in session.execute(
         select(Membership.tenant_id, User.email)
         .join(User, User.id == Membership.user_id)
         .where(Membership.role == Role.OWNER.value)
         .order_by(User.email)
     ):
         owners.setdefault(tenant_id, []).append(email)
-    members = _count_by_tenant(Membership.tenant_id, Membership.id)
-    products = _count_by_tenant(Product.tenant_id, Product.id)
-    drops = _drop_counts(now)
+    members = _count_by_tenant(session, Membership.tenant_id, Membership.id)
+    products = _count_by_tenant(session, Product.tenant_id, Product.id)
+    drops = _drop_counts(session, now)
     return [
         BrandRow(
             brand=b,
@@ -112,14 +112,14 @@ def brands_overview(now: datetime) -> list[BrandRow]:
     ]
 
 
-def _count_by_tenant(tenant_column, id_column) -> dict[int, int]:
-    return dict(db.session.execute(select(tenant_column, func.count(id_column)).group_by(tenant_column)).all())
+def _count_by_tenant(session: Session, tenant_column, id_column) -> dict[int, int]:
+    return dict(session.execute(select(tenant_column, func.count(id_column)).group_by(tenant_column)).all())
 
 
-def _drop_counts(now: datetime) -> dict[int, tuple[int, int]]:
+def _drop_counts(session: Session, now: datetime) -> dict[int, tuple[int, int]]:
     """(live, upcoming) per brand by the clock, whatever status the last refresh stored."""
     on_sale = Drop.status.not_in((DropStatus.DRAFT.value, DropStatus.CANCELLED.value))
     live = func.sum(case((and_(Drop.starts_at <= now, Drop.ends_at > now), 1), else_=0))
     upcoming = func.sum(case((Drop.starts_at > now, 1), else_=0))
-    rows = db.session.execute(select(Drop.tenant_id, live, upcoming).where(on_sale).group_by(Drop.tenant_id)).all()
+    rows = session.execute(select(Drop.tenant_id, live, upcoming).where(on_sale).group_by(Drop.tenant_id)).all()
     return {tenant_id: (int(l or 0), int(u or 0)) for tenant_id, l, u in rows}

@@ -37,7 +37,7 @@ def partner(tenant: Tenant, creator: User, commission_bp=1000, window_hours=24, 
 
 
 def make_link(creator: User, tenant: Tenant, drop=None, code="") -> CreatorLink:
-    return services.create_link(creator, tenant.id, drop.id if drop is not None else None, code)
+    return services.create_link(db.session, creator, tenant.id, drop.id if drop is not None else None, code)
 
 
 def ready_table() -> None:

@@ -43,7 +43,8 @@ def test_an_order_without_a_click_carries_no_link(client, mall):
 
 
 def test_the_window_is_respected(app, mall):
-    services.change_terms(services.partnership(mall.brands["north"].id, mall.creator.id), 1000, 1)  # 1 hour
+    north_terms = services.partnership(db.session, mall.brands["north"].id, mall.creator.id)
+    services.change_terms(db.session, north_terms, 1000, 1)  # 1 hour
     link = make_link(mall.creator, mall.brands["north"], mall.drops["north"])
     start = utcnow()
     inside, outside = app.test_client(), app.test_client()
@@ -104,7 +105,7 @@ def test_the_last_click_wins(client, make, mall):
 def test_a_creator_who_left_the_programme_is_not_credited(client, mall):
     link = make_link(mall.creator, mall.brands["north"], mall.drops["north"])
     click(client, link.code)
-    services.end_partnership(services.partnership(mall.brands["north"].id, mall.creator.id))
+    services.end_partnership(db.session, services.partnership(db.session, mall.brands["north"].id, mall.creator.id))
     hold(client, mall, "north")
     check_out(client, mall)
     assert placed_order().creator_link_id is None
@@ -131,11 +132,11 @@ def test_commission_is_per_brand_line_at_each_brands_rate(client, mall):
     order = placed_order()
     assert order.creator_link_id == link.id and order.total_cents == 19_000
     assert credits_by_brand(order) == {north.id: 1000, sole.id: 500}
-    mine = stats.link_results([link.id])[link.id]
+    mine = stats.link_results(db.session, [link.id])[link.id]
     assert (mine.orders, mine.revenue_cents, mine.commission_cents) == (1, 17_000, 800 + 450)
-    assert stats.link_results([link.id], brand_id=sole.id)[link.id].commission_cents == 450
-    assert stats.creator_credits([mall.creator.id], north.id)[mall.creator.id].revenue_cents == 8_000
-    assert stats.creator_credits([mall.creator.id], plain.id) == {}
+    assert stats.link_results(db.session, [link.id], brand_id=sole.id)[link.id].commission_cents == 450
+    assert stats.creator_credits(db.session, [mall.creator.id], north.id)[mall.creator.id].revenue_cents == 8_000
+    assert stats.creator_credits(db.session, [mall.creator.id], plain.id) == {}
 
 
 def test_new_terms_never_rewrite_credited_orders(client, app, mall):
@@ -144,14 +145,14 @@ def test_new_terms_never_rewrite_credited_orders(client, app, mall):
     click(client, link.code)
     hold(client, mall, "north")
     check_out(client, mall, email="first@example.com")
-    services.change_terms(services.partnership(north.id, mall.creator.id), 2000, 24)
+    services.change_terms(db.session, services.partnership(db.session, north.id, mall.creator.id), 2000, 24)
 
     second = app.test_client()
     click(second, link.code, ip="10.0.0.7")
     hold(second, mall, "north")
     check_out(second, mall, email="second@example.com")
 
-    mine = stats.link_results([link.id])[link.id]
+    mine = stats.link_results(db.session, [link.id])[link.id]
     assert (mine.orders, mine.revenue_cents, mine.commission_cents) == (2, 8_000, 400 + 800)
 
 
@@ -164,5 +165,5 @@ def test_a_cancelled_line_stops_earning(client, mall):
     line = db.session.scalar(select(OrderLine).where(OrderLine.variant_id == mall.variants["sole"].id))
     assert cancel_line(db.session, stock_engine(), line)
 
-    mine = stats.link_results([link.id])[link.id]
+    mine = stats.link_results(db.session, [link.id])[link.id]
     assert (mine.revenue_cents, mine.commission_cents) == (4_000, 400)

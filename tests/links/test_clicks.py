@@ -156,7 +156,7 @@ def test_two_flushes_of_the_same_batch_at_once_count_it_once(app, link):
 def test_clicks_on_a_link_whose_creator_left_the_programme_are_not_counted(app, mall, link):
     from mall.links.services import end_partnership, partnership
 
-    end_partnership(partnership(mall.brands["north"].id, mall.creator.id))
+    end_partnership(db.session, partnership(db.session, mall.brands["north"].id, mall.creator.id))
     response = click(app.test_client(), link.code)
     assert response.headers["Location"].startswith("/shop/north/drops/")  # the poster still works for shoppers
     assert not any(h.startswith("fm_ref=") for h in response.headers.getlist("Set-Cookie"))

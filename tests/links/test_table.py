@@ -6,7 +6,7 @@ import time
 import pytest
 from redis.exceptions import ConnectionError as RedisDown
 
-from mall.extensions import redis_client
+from mall.extensions import db, redis_client
 from mall.links import services
 from mall.links.redirects import _ms
 from mall.links.table import LinkTable
@@ -82,7 +82,7 @@ def test_a_link_change_reaches_every_process_within_a_moment(app_ctx, mall):
     link = make_link(mall.creator, mall.brands["north"], mall.drops["north"])
     table = LinkTable(redis_client(), cache_seconds=3600, batch_ms=20)
     assert table.follow(link.code, "a" * 32, time.time(), True).earning
-    services.end_partnership(services.partnership(mall.brands["north"].id, mall.creator.id))
+    services.end_partnership(db.session, services.partnership(db.session, mall.brands["north"].id, mall.creator.id))
 
     followed = wait_for(lambda: table.follow(link.code, "b" * 32, time.time(), True), lambda f: not f.earning)
     assert not followed.earning  # no longer counted or credited, though the link still leads to the drop

@@ -130,7 +130,7 @@ def _creator_links(shop: Shop):
         db.session.add(CreatorPartnership(tenant_id=shop.north.id, creator_id=creator.id, status="approved",
                                           commission_bp=1000, window_hours=24))
         db.session.commit()
-        link = create_link(creator, shop.north.id, shop.drop.id, code)
+        link = create_link(db.session, creator, shop.north.id, shop.drop.id, code)
         db.session.add(LinkClickHour(link_id=link.id, hour=T0, clicks=clicks))  # as the click flush job writes them
         links.append(link)
     db.session.commit()
