@@ -7,6 +7,7 @@ from mall.clock import utcnow
 from mall.drops import pricing, services
 from mall.drops.forms import DropForm, form_data_for
 from mall.drops.models import Drop
+from mall.extensions import db
 from mall.rendering import render_page
 from tenants.dashboard import MANAGERS, brand_blueprint, requires_role
 from tenants.scoping import get_for_tenant_or_404
@@ -27,7 +28,7 @@ def _roles():
 @bp.get("/drops")
 def index():
     now = utcnow()
-    return render_page("drops/index.html", groups=services.grouped_drops(g.tenant.id, now), now=now)
+    return render_page("drops/index.html", groups=services.grouped_drops(db.session, g.tenant.id, now), now=now)
 
 
 @bp.route("/drops/new", methods=["GET", "POST"])
@@ -35,7 +36,7 @@ def index():
 def new():
     form = DropForm(variants=variants_of(g.tenant.id), drop=None, now=utcnow())
     if form.validate_on_submit():
-        drop = services.create_drop(g.tenant.id, form.settings())
+        drop = services.create_drop(db.session, g.tenant.id, form.settings())
         flash(f"Saved “{drop.title}” as a draft. Schedule it when it is ready.")
         return redirect(url_for(".detail", drop_id=drop.id), code=303)
     return _form_page(form, None)
@@ -47,7 +48,7 @@ def edit(drop_id: int):
     drop = get_for_tenant_or_404(Drop, drop_id)
     form = DropForm(variants=variants_of(g.tenant.id), drop=drop, now=utcnow(), data=form_data_for(drop))
     if form.validate_on_submit():
-        services.update_drop(drop, form.settings())
+        services.update_drop(db.session, drop, form.settings())
         flash(f"Saved “{drop.title}”.")
         return redirect(url_for(".detail", drop_id=drop.id), code=303)
     return _form_page(form, drop)
@@ -74,7 +75,7 @@ def detail(drop_id: int):
 def schedule(drop_id: int):
     drop = get_for_tenant_or_404(Drop, drop_id)
     try:
-        services.schedule_drop(drop, utcnow())
+        services.schedule_drop(db.session, drop, utcnow())
     except services.DropRefused as refused:
         return _detail_page(drop, refusal=str(refused), status=409)
     flash(f"“{drop.title}” is scheduled.")
@@ -86,7 +87,7 @@ def schedule(drop_id: int):
 def cancel(drop_id: int):
     drop = get_for_tenant_or_404(Drop, drop_id)
     try:
-        services.cancel_drop(drop, utcnow())
+        services.cancel_drop(db.session, drop, utcnow())
     except services.DropRefused as refused:
         return _detail_page(drop, refusal=str(refused), status=409)
     flash(f"“{drop.title}” is cancelled.")

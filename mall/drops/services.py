@@ -4,6 +4,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
 from sqlalchemy import select
+from sqlalchemy.orm import Session
 
 from mall.catalog.services import unsold_units
 from mall.drops.models import Drop, DropItem, DropStatus, PriceTier
@@ -79,8 +80,8 @@ class DropGroups:
     past: list[Drop]
 
 
-def grouped_drops(tenant_id: int, now: datetime) -> DropGroups:
-    drops = db.session.scalars(select(Drop).where(Drop.tenant_id == tenant_id).order_by(Drop.starts_at, Drop.id)).all()
+def grouped_drops(session: Session, tenant_id: int, now: datetime) -> DropGroups:
+    drops = session.scalars(select(Drop).where(Drop.tenant_id == tenant_id).order_by(Drop.starts_at, Drop.id)).all()
     groups = DropGroups([], [], [], [])
     buckets = {
         DropStatus.LIVE: groups.live,
@@ -98,17 +99,17 @@ def grouped_drops(tenant_id: int, now: datetime) -> DropGroups:
 # Saving ------------------------------------------------------------------------
 
 
-def create_drop(tenant_id: int, settings: DropSettings) -> Drop:
+def create_drop(session: Session, tenant_id: int, settings: DropSettings) -> Drop:
     drop = Drop(tenant_id=tenant_id, status=DropStatus.DRAFT.value)
-    db.session.add(drop)
-    _apply(drop, settings)
-    db.session.commit()
+    session.add(drop)
+    _apply(session, drop, settings)
+    session.commit()
     return drop
 
 
-def update_drop(drop: Drop, settings: DropSettings) -> None:
-    _apply(drop, settings)
-    db.session.commit()
+def update_drop(session: Session, drop: Drop, settings: DropSettings) -> None:
+    _apply(session, drop, settings)
+    session.commit()
     _settings_changed(drop)
 
 
@@ -117,7 +118,7 @@ def _settings_changed(drop: Drop) -> None:
     StockEngine(redis_client(), db.session).forget_drop(drop.id)
 
 
-def _apply(drop: Drop, s: DropSettings) -> None:
+def _apply(session: Session, drop: Drop, s: DropSettings) -> None:
     drop.title, drop.description = s.title, s.description
     drop.starts_at, drop.ends_at = s.starts_at, s.ends_at
     drop.hold_minutes, drop.per_shopper_limit = s.hold_minutes, s.per_shopper_limit
@@ -125,7 +126,7 @@ def _apply(drop: Drop, s: DropSettings) -> None:
     drop.items.clear()
     drop.tiers.clear()
     # Old rows go first: (drop, variant) and (drop, from_minute) are unique.
-    db.session.flush()
+    session.flush()
     for position, variant_id in enumerate(s.hero_variant_ids):
         drop.items.append(DropItem(tenant_id=drop.tenant_id, variant_id=variant_id, position=position))
     for from_minute, until_minute, percent_off in sorted(s.tiers):
@@ -139,7 +140,7 @@ def _apply(drop: Drop, s: DropSettings) -> None:
 # Status flow -------------------------------------------------------------------
 
 
-def schedule_drop(drop: Drop, now: datetime) -> None:
+def schedule_drop(session: Session, drop: Drop, now: datetime) -> None:
     if drop.status != DropStatus.DRAFT:
         raise DropRefused("Only a draft can be scheduled.")
     if drop.ends_at <= now:
@@ -147,18 +148,18 @@ def schedule_drop(drop: Drop, now: datetime) -> None:
     if unsold_units([item.variant_id for item in drop.items]) <= 0:
         raise DropRefused("The hero variants have no stock at any hub. Add stock before scheduling.")
     drop.status = DropStatus.SCHEDULED.value
-    db.session.commit()
+    session.commit()
     _settings_changed(drop)
 
 
-def cancel_drop(drop: Drop, now: datetime) -> None:
+def cancel_drop(session: Session, drop: Drop, now: datetime) -> None:
     status = effective_status(drop, now)
     if status == DropStatus.CANCELLED:
         raise DropRefused("This drop is already cancelled.")
     if status == DropStatus.ENDED:
         raise DropRefused("This drop has ended; an ended drop cannot be cancelled.")
     drop.status = DropStatus.CANCELLED.value
-    db.session.commit()
+    session.commit()
     _settings_changed(drop)
 
 
@@ -166,9 +167,9 @@ def cancel_drop(drop: Drop, now: datetime) -> None:
 HIDDEN = (DropStatus.DRAFT.value,)  # a draft is the brand's own until scheduled
 
 
-def shoppable_drop(brand_id: int, drop_id: int, options=()) -> Drop | None:
+def shoppable_drop(session: Session, brand_id: int, drop_id: int, options=()) -> Drop | None:
     """A drop of this brand a shopper may open: another brand's drop or a draft is as good as missing.
 
     `options` are the loader options the caller's page needs (e.g. the storefront's drop_loading_options)."""
     query = select(Drop).where(Drop.id == drop_id, Drop.tenant_id == brand_id, Drop.status.not_in(HIDDEN))
-    return db.session.scalar(query.options(*options))
+    return session.scalar(query.options(*options))

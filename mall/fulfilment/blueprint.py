@@ -50,7 +50,7 @@ def order_parcels_region(token: str):
 @bp.get("/eta/<slug>/<int(max=2147483647):drop_id>")
 def drop_estimate(slug: str, drop_id: int):
     brand = brand_by_slug(slug)
-    drop = shoppable_drop(brand.id, drop_id) if brand is not None else None
+    drop = shoppable_drop(db.session, brand.id, drop_id) if brand is not None else None
     if drop is None:
         abort(404)
     form = AreaForm(request.args)

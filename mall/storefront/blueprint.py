@@ -7,6 +7,7 @@ from mall.clock import utcnow
 from mall.drops.models import DropStatus
 from mall.drops.pricing import effective_status
 from mall.drops.services import shoppable_drop
+from mall.extensions import db
 from mall.links.clicks import is_real_click
 from mall.rendering import render_partial
 from mall.storefront import cache, services
@@ -24,7 +25,7 @@ def _brand_or_404(slug: str) -> Tenant:
 
 
 def _drop_or_404(brand: Tenant, drop_id: int, with_items: bool = True):
-    drop = shoppable_drop(brand.id, drop_id, services.drop_loading_options() if with_items else ())
+    drop = shoppable_drop(db.session, brand.id, drop_id, services.drop_loading_options() if with_items else ())
     if drop is None:
         abort(404)
     return drop
