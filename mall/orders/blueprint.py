@@ -49,13 +49,13 @@ def index():
     )
 
 
-@bp.get("/orders/<int:sub_order_id>")
+@bp.get("/orders/<id:sub_order_id>")
 def detail(sub_order_id: int):
     sub_order = get_for_tenant_or_404(SubOrder, sub_order_id)
     return render_page("orders/detail.html", sub_order=sub_order)
 
 
-@bp.post("/orders/<int:sub_order_id>/lines/<int:line_id>/cancel")
+@bp.post("/orders/<id:sub_order_id>/lines/<id:line_id>/cancel")
 def cancel(sub_order_id: int, line_id: int):
     sub_order = get_for_tenant_or_404(SubOrder, sub_order_id)
     line = get_for_tenant_or_404(OrderLine, line_id)
