@@ -17,3 +17,11 @@ class IdConverter(IntegerConverter):
 def is_row_id(value: int) -> bool:
     """Whether `value` could be a row's id (for ids read from forms and query strings)."""
     return 0 < value <= MAX_ID
+
+
+def row_id(text: str) -> int:
+    """`request.args.get(name, type=row_id)`: an id no row can have reads as no value at all."""
+    value = int(text)
+    if not is_row_id(value):
+        raise ValueError(f"{text!r} is not a row id")
+    return value

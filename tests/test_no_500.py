@@ -237,8 +237,12 @@ def test_get_routes_with_ids_past_the_database_range_are_404(app, client, everyt
                 assert client.get(url).status_code == 404, url[:80]
 
 
-def test_get_routes_with_odd_strings_never_500(app, client, everything):
-    for rule in (r for r in app.url_map.iter_rules() if "GET" in r.methods and "<" in r.rule):
-        for url in _urls(rule, everything):
-            status = client.get(url).status_code
-            assert status < 500 or (status == 503 and url.startswith("/c/")), url[:80]  # 503: links still loading
+ODD_QUERY = "&".join(f"{name}={'9' * 30}" for name in ("drop", "since", "canned", "page", "lat", "lon")) + "&q=%FF%FE"
+
+
+def test_get_routes_with_odd_strings_and_query_values_never_500(app, client, everything):
+    for rule in (r for r in app.url_map.iter_rules() if "GET" in r.methods):
+        for url in _urls(rule, everything) if "<" in rule.rule else [rule.rule]:
+            for query in ("", ODD_QUERY):
+                status = client.get(f"{url}?{query}").status_code
+                assert status < 500 or (status == 503 and url.startswith("/c/")), url[:80]  # 503: links loading
