@@ -15,6 +15,7 @@ from mall.extensions import db
 from mall.ids import MAX_ID
 from mall.links import services as links
 from mall.links.models import CreatorPartnership, PartnershipStatus
+from mall.support.models import SupportThread
 from tests.support import text_of
 
 ARGUMENT = re.compile(r"<(?:(?P<converter>[a-z]+)(?:\((?P<options>[^)]*)\))?:)?(?P<name>[a-z_]+)>")
@@ -118,11 +119,13 @@ def everything(make, client):
     assert thread.status_code < 400, text_of(thread)
     hold = client.submit("/cart/holds", {"drop_id": drop.id, "variant_id": variant.id, "quantity": 1})
     assert hold.status_code == 303
+    hold_id = re.search(r'action="/cart/holds/([^/"]+)/release"', client.get("/cart").get_data(as_text=True))[1]
     client.login_as(user)
     return {
         "slug": "north", "code": "MH-1", "token": order, "drop_id": drop.id, "product_id": product.id,
         "variant_id": variant.id, "membership_id": _membership_id(brand, colleague), "partnership_id": partnership.id,
-        "link_id": link.id, "hub_id": hub.id, "user": user,
+        "link_id": link.id, "hub_id": hub.id, "hold_id": hold_id, "action": "start-picking", "user": user,
+        ("support.reply", "token"): db.session.scalar(select(SupportThread.token)),
     }
 
 
@@ -148,6 +151,11 @@ def _membership_id(brand, user) -> int:
     return db.session.scalar(mine)
 
 
+def _sign_out(client) -> None:
+    with client.session_transaction() as session:
+        session.pop("_user_id", None)
+
+
 def _row_count() -> int:
     """Rows in every table, in one query."""
     db.session.expire_all()
@@ -163,7 +171,7 @@ def _urls(rule, known: dict) -> list[str]:
         if converter == "any":
             valid[name] = options.split(",")[0].strip()
         else:
-            valid[name] = str(known.get(name, 1 if converter == "id" else "x"))
+            valid[name] = str(known.get((rule.endpoint, name), known.get(name, 1 if converter == "id" else "x")))
     urls = [rule.rule]
     for name, (converter, _) in arguments.items():
         odd = HUGE_IDS if converter == "id" else [] if converter == "any" else ODD_STRINGS
@@ -203,6 +211,11 @@ def test_every_post_route_answers_every_odd_body_with_a_4xx_and_writes_nothing(a
                 response = client.post(url, headers=headers, **body)
                 if response.status_code >= 500:
                     failures.append((url[:80], name, response.status_code))
+        for name, body in odd.items():  # and signed out: sign-up, sign-in and the shopper's forms
+            _sign_out(client)
+            response = client.post(valid_url, headers=headers, **body)
+            if response.status_code >= 500:
+                failures.append((valid_url[:80], f"{name}, signed out", response.status_code))
     assert failures == []
 
 
