@@ -70,6 +70,7 @@ def unreadable_bodies(tokens: bytes, csrf: str, limit: int) -> dict[str, dict]:
         "XML": {"data": b'<?xml version="1.0"?><form><email>a</email></form>', "content_type": "application/xml"},
         "raw bytes, no content type": {"data": b"\xff\xfe\x00\x01"},
         "oversized form": _urlencoded(tokens + b"&note=" + b"x" * limit),
+        "oversized multipart": _multipart([("csrf_token", csrf.encode()), ("note", b"x" * limit)]),
         "NUL in a field": _urlencoded(tokens + b"&name=Ada%00&email=a%00@example.com"),
     }
 
@@ -232,6 +233,7 @@ def test_what_each_unreadable_body_is_told(app, client):
         "XML": (415, "not application/xml"),
         "raw bytes, no content type": (415, "takes a form"),
         "oversized form": (413, "at most 256 KB"),
+        "oversized multipart": (413, "at most 256 KB"),
         "NUL in a field": (400, "character we cannot accept"),
     }
     for name, body in bodies.items():
