@@ -1,15 +1,15 @@
 """The application factory."""
 
-from flask import Flask, abort, make_response, render_template, request
+from flask import Flask, make_response, render_template, request
 from flask_wtf.csrf import CSRFError
 from sqlalchemy import event
 from sqlalchemy.engine import Engine
 from werkzeug.exceptions import HTTPException
 
-from mall import guards, redis_setup, sessions
+from mall import redis_setup, request_checks, sessions
 from mall.extensions import csrf, db, htmx, limiter, login_manager, migrate
+from mall.ids import IdConverter
 from mall.settings import INSTANCE_DIR, PROJECT_ROOT, load_settings
-from mall.wrappers import MallRequest
 
 
 def build_app(test_config: dict | None = None) -> Flask:
@@ -24,14 +24,15 @@ def build_app(test_config: dict | None = None) -> Flask:
     if test_config:
         app.config.update(test_config)
 
+    app.url_map.converters["id"] = IdConverter  # before any blueprint's rules use <id:...>
     _connect_redis(app)
     db.init_app(app)
     migrate.init_app(app, db, directory=str(PROJECT_ROOT / "migrations"), compare_type=True, render_as_batch=True)
     login_manager.init_app(app)
     sessions.install(app, login_manager)
+    app.before_request(request_checks.refuse_unreadable_input)  # before CSRF and rate limits, which read the body
     csrf.init_app(app)
     htmx.init_app(app)
-    app.request_class = MallRequest  # after htmx-flask, which sets its own request class
     limiter.init_app(app)
 
     _register_models()
@@ -106,12 +107,14 @@ def _register_blueprints(app: Flask) -> None:
 
 
 def _register_errors(app: Flask) -> None:
+    limit_kb = (app.config.get("MAX_CONTENT_LENGTH") or 0) // 1024
+    too_large = f"That was too large to accept: a request may carry at most {limit_kb} KB." if limit_kb else None
     messages = {
         400: "That request could not be understood.",
         403: "You do not have permission to do that.",
         404: "We could not find that page.",
         405: "That action is not allowed here.",
-        413: "That was too large to accept.",
+        413: too_large or "That was too large to accept.",
         429: "Too many requests right now.",
         500: "Something went wrong on our side. Nothing you sent was lost; please try again.",
     }
@@ -122,7 +125,7 @@ def _register_errors(app: Flask) -> None:
 
     @app.errorhandler(HTTPException)
     def http_error(error: HTTPException):
-        custom = error.code == 400 and error.description != type(error).description
+        custom = error.code in (400, 415) and error.description != type(error).description
         response = _error_page(error.code or 500, error.description if custom else messages.get(error.code, error.description))
         if error.code == 429:
             retry = getattr(error, "retry_after", None) or 1
@@ -155,8 +158,6 @@ def _register_hooks(app: Flask) -> None:
     templating.register(app)
     app.teardown_request(release_tenant)
 
-    app.before_request(refuse_nul_characters)
-
     @app.after_request
     def security_headers(response):
         # One pass over the few headers a view set: werkzeug's setdefault/`in` build an exception for every header
@@ -167,8 +168,6 @@ def _register_hooks(app: Flask) -> None:
                 response.headers.add(name, value)
         response.vary.add("HX-Request")
         return response
-
-    guards.install(app, refuse_nul_characters)
 
 
 SECURITY_HEADERS = (  # each one unless the view set its own
@@ -181,13 +180,6 @@ SECURITY_HEADERS = (  # each one unless the view set its own
         "script-src 'self'; frame-ancestors 'none'; base-uri 'self'; form-action 'self'",
     ),
 )
-
-
-def refuse_nul_characters():
-    # No text field anywhere may carry NUL: PostgreSQL refuses it, and no person types it.
-    texts = [request.path, *request.args.values(), *(v for _, vs in request.form.lists() for v in vs)]
-    if any("\x00" in text for text in texts):
-        abort(400, description="That request contained a character we cannot accept (NUL). Please remove it.")
 
 
 @event.listens_for(Engine, "connect")

@@ -50,9 +50,11 @@ def get_for_tenant_or_404(model, row_id):
         row_id = int(row_id)
     except (TypeError, ValueError):
         abort(404)
-    if not 0 < row_id <= 2**31 - 1:  # beyond an INTEGER column: no such row (and no database error)
-        abort(404)
     from mall.extensions import db
+    from mall.ids import is_row_id
+
+    if not is_row_id(row_id):  # beyond an INTEGER column: no such row (and no database error)
+        abort(404)
 
     row = db.session.scalar(select(model).where(model.id == row_id, model.tenant_id == tenant.id))
     if row is None:

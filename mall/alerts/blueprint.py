@@ -51,7 +51,7 @@ def badge():
     return render_template("alerts/_dashboard_nav.html")
 
 
-@bp.post("/alerts/<int:alert_id>/acknowledge")
+@bp.post("/alerts/<id:alert_id>/acknowledge")
 def acknowledge(alert_id: int):
     alert = get_for_tenant_or_404(Alert, alert_id)
     if not AcknowledgeForm().validate_on_submit():

@@ -34,7 +34,7 @@ def index():
     )
 
 
-@bp.post("/alerts/<int(max=2147483647):alert_id>/acknowledge")
+@bp.post("/alerts/<id:alert_id>/acknowledge")
 def acknowledge(alert_id: int):
     alert = db.session.get(Alert, alert_id)
     if alert is None or alert.tenant_id is not None:  # a brand's alert is that brand's to acknowledge

@@ -57,7 +57,7 @@ def invite():
     return _team_page(invite_form=InviteForm(g.tenant, formdata=None), invite_link=shown)
 
 
-@bp.post("/members/<int:membership_id>/role")
+@bp.post("/members/<id:membership_id>/role")
 @requires_role(Role.OWNER)
 def change_member_role(membership_id: int):
     member = get_for_tenant_or_404(Membership, membership_id)
@@ -72,7 +72,7 @@ def change_member_role(membership_id: int):
     return redirect(url_for("brands.members"), 303)
 
 
-@bp.post("/members/<int:membership_id>/remove")
+@bp.post("/members/<id:membership_id>/remove")
 @requires_role(Role.OWNER)
 def remove_team_member(membership_id: int):
     member = get_for_tenant_or_404(Membership, membership_id)

@@ -41,13 +41,13 @@ def new_product():
     return render_page("catalog/new_product.html", status=422 if form.errors else 200, form=form)
 
 
-@bp.get("/products/<int:product_id>")
+@bp.get("/products/<id:product_id>")
 def product(product_id: int):
     product = get_for_tenant_or_404(Product, product_id)
     return _product_page(product, ProductForm(obj=product), VariantForm(tenant_id=g.tenant.id))
 
 
-@bp.post("/products/<int:product_id>")
+@bp.post("/products/<id:product_id>")
 @requires_role(*MANAGERS)
 def update_product(product_id: int):
     product = get_for_tenant_or_404(Product, product_id)
@@ -59,7 +59,7 @@ def update_product(product_id: int):
     return _product_page(product, form, VariantForm(formdata=None, tenant_id=g.tenant.id), status=422)
 
 
-@bp.post("/products/<int:product_id>/variants")
+@bp.post("/products/<id:product_id>/variants")
 @requires_role(*MANAGERS)
 def add_variant(product_id: int):
     product = get_for_tenant_or_404(Product, product_id)
@@ -93,7 +93,7 @@ def _product_page(product, form, variant_form, status=200, added=None):
 # Variants --------------------------------------------------------------------
 
 
-@bp.get("/variants/<int:variant_id>")
+@bp.get("/variants/<id:variant_id>")
 def variant(variant_id: int):
     variant = get_for_tenant_or_404(Variant, variant_id)
     data = {"sku": variant.sku, "variant_name": variant.name, "price": services.price_text(variant.price_cents)}
@@ -101,7 +101,7 @@ def variant(variant_id: int):
     return render_page("catalog/variant.html", variant=variant, form=form)
 
 
-@bp.post("/variants/<int:variant_id>")
+@bp.post("/variants/<id:variant_id>")
 @requires_role(*MANAGERS)
 def update_variant(variant_id: int):
     variant = get_for_tenant_or_404(Variant, variant_id)
@@ -120,14 +120,14 @@ def update_variant(variant_id: int):
 # Stock -----------------------------------------------------------------------
 
 
-@bp.get("/variants/<int:variant_id>/stock")
+@bp.get("/variants/<id:variant_id>/stock")
 def variant_stock(variant_id: int):
     variant = get_for_tenant_or_404(Variant, variant_id)
     lines = services.hub_stock(variant)
     return _stock_page(variant, lines, stock_form(lines))
 
 
-@bp.post("/variants/<int:variant_id>/stock")
+@bp.post("/variants/<id:variant_id>/stock")
 @requires_role(*MANAGERS)
 def save_variant_stock(variant_id: int):
     variant = get_for_tenant_or_404(Variant, variant_id)

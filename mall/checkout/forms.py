@@ -7,9 +7,7 @@ from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Email, InputRequired, Length, NumberRange, Optional, Regexp, ValidationError
 
 from mall.checkout.payments import PROVIDERS
-
-
-MAX_ID = 2_147_483_647  # the database's integer ids, as the storefront's URL converters cap them
+from mall.ids import is_row_id
 
 
 @dataclass(frozen=True)
@@ -28,7 +26,7 @@ def hold_choice(form: Mapping[str, str]) -> HoldChoice | None:
         choice = HoldChoice(int(form["drop_id"]), int(form["variant_id"]), int(form["quantity"]))
     except (KeyError, ValueError):
         return None
-    if 1 <= choice.drop_id <= MAX_ID and 1 <= choice.variant_id <= MAX_ID and 1 <= choice.quantity <= 50:
+    if is_row_id(choice.drop_id) and is_row_id(choice.variant_id) and 1 <= choice.quantity <= 50:
         return choice
     return None
 

@@ -42,7 +42,7 @@ def new():
     return _form_page(form, None)
 
 
-@bp.route("/drops/<int:drop_id>/edit", methods=["GET", "POST"])
+@bp.route("/drops/<id:drop_id>/edit", methods=["GET", "POST"])
 @requires_role(*MANAGERS)
 def edit(drop_id: int):
     drop = get_for_tenant_or_404(Drop, drop_id)
@@ -64,13 +64,13 @@ def _form_page(form: DropForm, drop: Drop | None):
     )
 
 
-@bp.get("/drops/<int:drop_id>")
+@bp.get("/drops/<id:drop_id>")
 def detail(drop_id: int):
     drop = get_for_tenant_or_404(Drop, drop_id)
     return _detail_page(drop)
 
 
-@bp.post("/drops/<int:drop_id>/schedule")
+@bp.post("/drops/<id:drop_id>/schedule")
 @requires_role(*MANAGERS)
 def schedule(drop_id: int):
     drop = get_for_tenant_or_404(Drop, drop_id)
@@ -82,7 +82,7 @@ def schedule(drop_id: int):
     return redirect(url_for(".detail", drop_id=drop.id), code=303)
 
 
-@bp.post("/drops/<int:drop_id>/cancel")
+@bp.post("/drops/<id:drop_id>/cancel")
 @requires_role(*MANAGERS)
 def cancel(drop_id: int):
     drop = get_for_tenant_or_404(Drop, drop_id)

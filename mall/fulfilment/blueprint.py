@@ -47,7 +47,7 @@ def order_parcels_region(token: str):
     return render_template("fulfilment/parcels_page.html", order=order, view=view)
 
 
-@bp.get("/eta/<slug>/<int(max=2147483647):drop_id>")
+@bp.get("/eta/<slug>/<id:drop_id>")
 def drop_estimate(slug: str, drop_id: int):
     brand = brand_by_slug(slug)
     drop = shoppable_drop(db.session, brand.id, drop_id) if brand is not None else None

@@ -1,19 +1,11 @@
 """Fulfilment forms: the shopper's area for an estimate, and hub staff."""
 
-import math
-
 from flask_wtf import FlaskForm
 from wtforms import FloatField, StringField
 from wtforms.validators import DataRequired, Email, Length, NumberRange, Optional, ValidationError
 
-from mall.forms import plain_text, strip
+from mall.forms import finite, plain_text, strip
 from mall.fulfilment.geo import postcode_point
-
-
-def finite(form, field):
-    # float() accepts "nan" and "inf", which slip past range checks.
-    if field.data is not None and not math.isfinite(field.data):
-        raise ValidationError("Enter a number.")
 
 
 class AreaForm(FlaskForm):

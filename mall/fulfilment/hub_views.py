@@ -62,7 +62,7 @@ def _lists(hub: Hub) -> dict:
     return {"rows": services.picking_list(db.session, hub), "outgoing": services.transfers(db.session, from_hub=hub)}
 
 
-@bp.post("/<code>/parcels/<int(max=2147483647):parcel_id>/<action>")
+@bp.post("/<code>/parcels/<id:parcel_id>/<action>")
 def parcel_action(code: str, parcel_id: int, action: str):
     hub = _hub_or_404(code)
     parcel = services.parcel_at_hub(db.session, hub, parcel_id)
@@ -80,7 +80,7 @@ def parcel_action(code: str, parcel_id: int, action: str):
     return _after_action(hub, done.format(id=parcel.id, label=parcel.status_label.lower()), 200)
 
 
-@bp.post("/<code>/items/<int(max=2147483647):item_id>/receive")
+@bp.post("/<code>/items/<id:item_id>/receive")
 def receive(code: str, item_id: int):
     hub = _hub_or_404(code)
     item = services.item_at_hub(db.session, hub, item_id)
@@ -128,7 +128,7 @@ def staff(code: str):
     return render_page("fulfilment/staff.html", status=code_, hub=hub, form=form, members=services.staff_of(db.session, hub))
 
 
-@bp.post("/<code>/staff/<int(max=2147483647):member_id>/remove")
+@bp.post("/<code>/staff/<id:member_id>/remove")
 def remove_staff(code: str, member_id: int):
     _operator_only()
     hub = _hub_or_404(code)

@@ -162,7 +162,7 @@ def apply():
     return redirect(url_for("links.home"), 303)
 
 
-@bp.post("/creators/partnerships/<int:partnership_id>/<any(accept, decline):answer>")
+@bp.post("/creators/partnerships/<id:partnership_id>/<any(accept, decline):answer>")
 @creator_required
 def answer(partnership_id: int, answer: str):
     row = partnership_for_creator_or_404(partnership_id)
@@ -210,7 +210,7 @@ def new_link():
     return render_template("links/new_link.html", form=form), 422 if form.is_submitted() else 200
 
 
-@bp.get("/creators/links/<int:link_id>")
+@bp.get("/creators/links/<id:link_id>")
 @creator_required
 def link(link_id: int):
     row = own_link_or_404(link_id)
@@ -223,7 +223,7 @@ def link(link_id: int):
     )
 
 
-@bp.get("/creators/links/<int:link_id>/qr.<any(svg, png):kind>")
+@bp.get("/creators/links/<id:link_id>/qr.<any(svg, png):kind>")
 @creator_required
 def qr(link_id: int, kind: str):
     row = own_link_or_404(link_id)

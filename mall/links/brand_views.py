@@ -76,7 +76,7 @@ def invite():
     return redirect(url_for(".index"), 303)
 
 
-@bp.get("/creators/<int:partnership_id>")
+@bp.get("/creators/<id:partnership_id>")
 def detail(partnership_id: int):
     return _detail(get_for_tenant_or_404(CreatorPartnership, partnership_id))
 
@@ -99,13 +99,13 @@ def _detail(row: CreatorPartnership, form=None, status=200, problem=None):
     ), status
 
 
-@bp.post("/creators/<int:partnership_id>/approve")
+@bp.post("/creators/<id:partnership_id>/approve")
 @requires_role(*MANAGERS)
 def approve(partnership_id: int):
     return _set_terms(partnership_id, approving=True)
 
 
-@bp.post("/creators/<int:partnership_id>/terms")
+@bp.post("/creators/<id:partnership_id>/terms")
 @requires_role(*MANAGERS)
 def terms(partnership_id: int):
     return _set_terms(partnership_id, approving=False)
@@ -127,7 +127,7 @@ def _set_terms(partnership_id: int, approving: bool):
     return redirect(url_for(".detail", partnership_id=row.id), 303)
 
 
-@bp.post("/creators/<int:partnership_id>/decline")
+@bp.post("/creators/<id:partnership_id>/decline")
 @requires_role(*MANAGERS)
 def decline(partnership_id: int):
     row = get_for_tenant_or_404(CreatorPartnership, partnership_id)
@@ -135,7 +135,7 @@ def decline(partnership_id: int):
                   "Application declined.")
 
 
-@bp.post("/creators/<int:partnership_id>/end")
+@bp.post("/creators/<id:partnership_id>/end")
 @requires_role(*MANAGERS)
 def end(partnership_id: int):
     row = get_for_tenant_or_404(CreatorPartnership, partnership_id)

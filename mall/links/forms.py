@@ -1,20 +1,9 @@
-from decimal import Decimal
-
 from flask_wtf import FlaskForm
-from wtforms import DecimalField, EmailField, SelectField, StringField
-from wtforms.validators import (
-    DataRequired,
-    Email,
-    InputRequired,
-    Length,
-    NumberRange,
-    Optional,
-    StopValidation,
-    ValidationError,
-)
+from wtforms import EmailField, SelectField, StringField
+from wtforms.validators import DataRequired, Email, InputRequired, Length, NumberRange, Optional, ValidationError
 
 from mall.extensions import db
-from mall.forms import WholeNumberField, present, strip
+from mall.forms import PlainDecimalField, WholeNumberField, present, strip
 from mall.links import codes
 from mall.links.services import code_taken
 
@@ -23,21 +12,14 @@ def _lower(value):
     return value.lower() if isinstance(value, str) else value
 
 
-def _finite(form, field):
-    # Decimal accepts "NaN" and "Infinity", which no range check can compare.
-    if field.data is not None and not field.data.is_finite():
-        raise StopValidation("Enter a number, e.g. 10.")
-
-
 class TermsForm(FlaskForm):
     """A brand's terms for one creator: commission on the brand's lines, and how long a click counts."""
 
-    commission_percent = DecimalField(
+    commission_percent = PlainDecimalField(
         "Commission (%)",
         places=2,
         validators=[
             InputRequired("Enter the commission, e.g. 10."),
-            _finite,
             NumberRange(min=0, max=50, message="Use a commission between 0 and 50%%."),
         ],
     )
@@ -48,10 +30,6 @@ class TermsForm(FlaskForm):
             NumberRange(min=1, max=720, message="Use 1 to 720 hours (30 days)."),
         ],
     )
-
-    def validate_commission_percent(self, field):
-        if field.data is not None and field.data != field.data.quantize(Decimal("0.01")):
-            raise ValidationError("Use at most two decimals, e.g. 7.5.")
 
     @property
     def commission_bp(self) -> int:

@@ -25,7 +25,7 @@ def _helpers():
     return {"can_manage": membership is not None and membership.role in MANAGERS, **HELPERS}
 
 
-@bp.get("/drops/<int:drop_id>/live")
+@bp.get("/drops/<id:drop_id>/live")
 def live(drop_id: int):
     """The whole page, or (for htmx's poll) just its region, rendered once for every tab of every member."""
     if request.htmx and not request.htmx.history_restore_request:
@@ -46,7 +46,7 @@ def _stored(drop: Drop) -> DropReport | None:
     return report if report is not None and report.data.get("version") == VERSION else None
 
 
-@bp.get("/drops/<int:drop_id>/report")
+@bp.get("/drops/<id:drop_id>/report")
 def report(drop_id: int):
     return _report_page(get_for_tenant_or_404(Drop, drop_id))
 
@@ -60,7 +60,7 @@ def _report_page(drop: Drop, refusal: str | None = None, status: int = 200):
     )
 
 
-@bp.get("/drops/<int:drop_id>/report.csv")
+@bp.get("/drops/<id:drop_id>/report.csv")
 def report_as_csv(drop_id: int):
     drop = get_for_tenant_or_404(Drop, drop_id)
     stored = _stored(drop)
@@ -74,7 +74,7 @@ def report_as_csv(drop_id: int):
     )
 
 
-@bp.post("/drops/<int:drop_id>/report/rebuild")
+@bp.post("/drops/<id:drop_id>/report/rebuild")
 @requires_role(*MANAGERS)
 def rebuild_report(drop_id: int):
     drop = get_for_tenant_or_404(Drop, drop_id)

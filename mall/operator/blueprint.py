@@ -28,7 +28,7 @@ def new_hub():
     return _hub_form(form, Hub(), "New hub")
 
 
-@bp.route("/hubs/<int(max=2147483647):hub_id>/edit", methods=["GET", "POST"])
+@bp.route("/hubs/<id:hub_id>/edit", methods=["GET", "POST"])
 def edit_hub(hub_id):
     hub = db.session.get(Hub, hub_id) or abort(404)
     form = HubForm(obj=hub, code_taken=lambda code: services.hub_code_taken(db.session, code, hub.id))

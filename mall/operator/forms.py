@@ -1,6 +1,5 @@
 """Operator forms: the shared hubs every brand stocks."""
 
-import math
 import re
 from collections.abc import Callable
 
@@ -9,6 +8,7 @@ from wtforms import BooleanField, FloatField, IntegerField, SelectField, StringF
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, ValidationError
 
+from mall.forms import finite
 from mall.hubs.models import HUB_KIND_LABELS
 
 HUB_CODE = re.compile(r"^[A-Z0-9-]+$")
@@ -24,8 +24,8 @@ class HubForm(FlaskForm):
     address = StringField(
         "Address", validators=[DataRequired(), Length(max=200)], filters=[lambda v: v.strip() if v else v]
     )
-    latitude = FloatField("Latitude", validators=[InputRequired(), NumberRange(-90, 90)])
-    longitude = FloatField("Longitude", validators=[InputRequired(), NumberRange(-180, 180)])
+    latitude = FloatField("Latitude", validators=[InputRequired(), finite, NumberRange(-90, 90)])
+    longitude = FloatField("Longitude", validators=[InputRequired(), finite, NumberRange(-180, 180)])
     throughput_per_hour = IntegerField(
         "Throughput per hour", validators=[InputRequired(), NumberRange(1, 100_000)]
     )
@@ -43,18 +43,6 @@ class HubForm(FlaskForm):
         if self._code_taken(field.data):
             raise ValidationError("Another hub already uses this code.")
 
-    def validate_latitude(self, field):
-        _finite(field)
-
-    def validate_longitude(self, field):
-        _finite(field)
-
     def validate_closes_at(self, field):
         if self.opens_at.data and field.data and field.data <= self.opens_at.data:
             raise ValidationError("Closing time must be after opening time.")
-
-
-def _finite(field) -> None:
-    # float() accepts "nan", which slips past range checks.
-    if field.data is not None and not math.isfinite(field.data):
-        raise ValidationError("Enter a number.")

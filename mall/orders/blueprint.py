@@ -8,6 +8,7 @@ from mall.checkout.access import stock_engine
 from mall.checkout.services import cancel_line
 from mall.drops.models import Drop
 from mall.extensions import db
+from mall.ids import row_id
 from mall.orders.models import LineStatus, Order, OrderLine, SubOrder
 from mall.rendering import render_page
 from tenants.dashboard import brand_blueprint
@@ -21,7 +22,7 @@ PAGE_SIZE = 50
 @bp.get("/orders")
 def index():
     status = request.args.get("status", "")
-    drop_id = request.args.get("drop", type=int)
+    drop_id = request.args.get("drop", type=row_id)
     query = (request.args.get("q") or "").strip()[:100]
     stmt = (
         select(SubOrder)
@@ -49,13 +50,13 @@ def index():
     )
 
 
-@bp.get("/orders/<int:sub_order_id>")
+@bp.get("/orders/<id:sub_order_id>")
 def detail(sub_order_id: int):
     sub_order = get_for_tenant_or_404(SubOrder, sub_order_id)
     return render_page("orders/detail.html", sub_order=sub_order)
 
 
-@bp.post("/orders/<int:sub_order_id>/lines/<int:line_id>/cancel")
+@bp.post("/orders/<id:sub_order_id>/lines/<id:line_id>/cancel")
 def cancel(sub_order_id: int, line_id: int):
     sub_order = get_for_tenant_or_404(SubOrder, sub_order_id)
     line = get_for_tenant_or_404(OrderLine, line_id)

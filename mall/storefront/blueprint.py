@@ -44,7 +44,7 @@ def brand(slug):
     return render_template("storefront/brand.html", brand=brand, shelves=shelves)
 
 
-@bp.get("/shop/<slug>/drops/<int(max=2147483647):drop_id>")
+@bp.get("/shop/<slug>/drops/<id:drop_id>")
 def drop(slug, drop_id):
     if cache.is_anonymous_view():
         body, _ = cache.shared_rendering(("drop", slug, drop_id), lambda: (_drop_page(slug, drop_id, shared=True), 200))
@@ -73,7 +73,7 @@ def _drop_page(slug: str, drop_id: int, *, shared: bool) -> str:
     )
 
 
-@bp.get("/shop/<slug>/drops/<int(max=2147483647):drop_id>/availability")
+@bp.get("/shop/<slug>/drops/<id:drop_id>/availability")
 def availability(slug, drop_id):
     # A click without JavaScript lands here, so that shopper gets a way back to the drop.
     standalone = not request.htmx

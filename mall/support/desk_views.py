@@ -39,7 +39,7 @@ def canned():
     return _canned_page(form, status=422 if form.is_submitted() else 200)
 
 
-@bp.route("/inbox/canned/<int(max=2147483647):reply_id>", methods=["GET", "POST"])
+@bp.route("/inbox/canned/<id:reply_id>", methods=["GET", "POST"])
 def edit_canned(reply_id: int):
     reply = get_for_tenant_or_404(CannedReply, reply_id)
     form = CannedReplyForm(obj=reply)
@@ -54,7 +54,7 @@ def edit_canned(reply_id: int):
     return _canned_page(form, editing=reply, status=422 if form.is_submitted() else 200)
 
 
-@bp.post("/inbox/canned/<int(max=2147483647):reply_id>/delete")
+@bp.post("/inbox/canned/<id:reply_id>/delete")
 def delete_canned(reply_id: int):
     reply = get_for_tenant_or_404(CannedReply, reply_id)
     title = reply.title
@@ -94,7 +94,7 @@ def banner():
     return render_template("support/banner.html", form=form), 422 if form.is_submitted() else 200
 
 
-@bp.post("/inbox/alerts/<int(max=2147483647):alert_id>/dismiss")
+@bp.post("/inbox/alerts/<id:alert_id>/dismiss")
 def dismiss_alert(alert_id: int):
     alert = get_for_tenant_or_404(SlaAlert, alert_id)
     db.session.execute(

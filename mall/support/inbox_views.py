@@ -7,6 +7,7 @@ from sqlalchemy import select
 from mall.checkout.access import stock_engine
 from mall.clock import from_local, utcnow
 from mall.extensions import db
+from mall.ids import is_row_id
 from mall.orders.models import OrderLine
 from mall.rendering import render_page
 from mall.support import actions, services, surge
@@ -30,7 +31,6 @@ from tenants.models import Membership
 from tenants.scoping import get_for_tenant_or_404
 
 bp = brand_blueprint("inbox", __name__)
-MAX_ID = 2_147_483_647
 
 
 def _agent():
@@ -63,7 +63,7 @@ def index():
     )
 
 
-@bp.get("/inbox/<int(max=2147483647):thread_id>")
+@bp.get("/inbox/<id:thread_id>")
 def thread(thread_id: int):
     thread = _thread(thread_id)
     since = request.args.get("since", type=int)
@@ -75,7 +75,7 @@ def thread(thread_id: int):
     return thread_page(thread, since=since, reply_form=reply_form)
 
 
-@bp.get("/inbox/<int(max=2147483647):thread_id>/compose")
+@bp.get("/inbox/<id:thread_id>/compose")
 def compose(thread_id: int):
     """The canned-reply picker: the chosen reply, filled in for this thread, joins what the agent typed."""
     thread = _thread(thread_id)
@@ -97,14 +97,14 @@ def _first_unread_id(thread: SupportThread) -> int:
 def _canned_text(thread: SupportThread, canned_id: int | None, typed: str) -> str:
     if not canned_id:
         return typed
-    if not 0 < canned_id <= MAX_ID:  # PostgreSQL refuses to compare an integer column with a bigger number
+    if not is_row_id(canned_id):  # PostgreSQL refuses to compare an integer column with a bigger number
         abort(404)
     reply = get_for_tenant_or_404(CannedReply, canned_id)
     filled = fill_placeholders(reply.body, placeholder_values(thread))
     return f"{typed.rstrip()}\n\n{filled}" if typed.strip() else filled
 
 
-@bp.post("/inbox/<int(max=2147483647):thread_id>/reply")
+@bp.post("/inbox/<id:thread_id>/reply")
 def reply(thread_id: int):
     thread = _thread(thread_id)
     form = ReplyForm()
@@ -114,7 +114,7 @@ def reply(thread_id: int):
     return _back(thread, "Reply sent; the shopper gets it by email too.")
 
 
-@bp.post("/inbox/<int(max=2147483647):thread_id>/notes")
+@bp.post("/inbox/<id:thread_id>/notes")
 def note(thread_id: int):
     thread = _thread(thread_id)
     form = NoteForm()
@@ -124,7 +124,7 @@ def note(thread_id: int):
     return _back(thread, "Note added (only your team sees it).")
 
 
-@bp.post("/inbox/<int(max=2147483647):thread_id>/status")
+@bp.post("/inbox/<id:thread_id>/status")
 def change_status(thread_id: int):
     thread = _thread(thread_id)
     form = StatusForm()
@@ -134,7 +134,7 @@ def change_status(thread_id: int):
     return _back(thread, f"Status: {thread.status}.")
 
 
-@bp.post("/inbox/<int(max=2147483647):thread_id>/priority")
+@bp.post("/inbox/<id:thread_id>/priority")
 def change_priority(thread_id: int):
     thread = _thread(thread_id)
     form = PriorityForm()
@@ -144,7 +144,7 @@ def change_priority(thread_id: int):
     return _back(thread, f"Priority: {thread.priority}.")
 
 
-@bp.post("/inbox/<int(max=2147483647):thread_id>/assign")
+@bp.post("/inbox/<id:thread_id>/assign")
 def assign(thread_id: int):
     thread = _thread(thread_id)
     form = AssignForm(_members())
@@ -154,7 +154,7 @@ def assign(thread_id: int):
     return _back(thread, f"Assigned to {thread.assignee.name}." if thread.assignee else "Unassigned.")
 
 
-@bp.post("/inbox/<int(max=2147483647):thread_id>/snooze")
+@bp.post("/inbox/<id:thread_id>/snooze")
 def snooze(thread_id: int):
     thread = _thread(thread_id)
     form = SnoozeForm()
@@ -168,7 +168,7 @@ def snooze(thread_id: int):
     return thread_page(thread, status=422, snooze_form=form)
 
 
-@bp.post("/inbox/<int(max=2147483647):thread_id>/escalate")
+@bp.post("/inbox/<id:thread_id>/escalate")
 def escalate(thread_id: int):
     thread = _thread(thread_id)
     if services.escalate(db.session, thread, _agent()):
@@ -176,7 +176,7 @@ def escalate(thread_id: int):
     return _back(thread, "This conversation is already escalated.", "error")
 
 
-@bp.post("/inbox/<int(max=2147483647):thread_id>/escalate/withdraw")
+@bp.post("/inbox/<id:thread_id>/escalate/withdraw")
 def de_escalate(thread_id: int):
     thread = _thread(thread_id)
     if services.de_escalate(db.session, thread, _agent()):
@@ -184,7 +184,7 @@ def de_escalate(thread_id: int):
     return _back(thread, "This conversation is not escalated.", "error")
 
 
-@bp.post("/inbox/<int(max=2147483647):thread_id>/tags")
+@bp.post("/inbox/<id:thread_id>/tags")
 def add_tag(thread_id: int):
     thread = _thread(thread_id)
     form = TagForm()
@@ -194,7 +194,7 @@ def add_tag(thread_id: int):
     return _back(thread, f"Tagged “{form.name.data}”." if added else f"Already tagged “{form.name.data}”.")
 
 
-@bp.post("/inbox/<int(max=2147483647):thread_id>/tags/remove")
+@bp.post("/inbox/<id:thread_id>/tags/remove")
 def remove_tag(thread_id: int):
     thread = _thread(thread_id)
     form = TagForm()
@@ -203,7 +203,7 @@ def remove_tag(thread_id: int):
     return _back(thread, "That tag is not on this conversation.", "error")
 
 
-@bp.post("/inbox/<int(max=2147483647):thread_id>/lines/<int(max=2147483647):line_id>/cancel")
+@bp.post("/inbox/<id:thread_id>/lines/<id:line_id>/cancel")
 def cancel_line(thread_id: int, line_id: int):
     thread = _thread(thread_id)
     line = get_for_tenant_or_404(OrderLine, line_id)
@@ -214,7 +214,7 @@ def cancel_line(thread_id: int, line_id: int):
     return _back(thread, "That line was already cancelled.", "error")
 
 
-@bp.post("/inbox/<int(max=2147483647):thread_id>/compensations")
+@bp.post("/inbox/<id:thread_id>/compensations")
 def compensate(thread_id: int):
     thread = _thread(thread_id)
     if thread.sub_order_id is None:
