@@ -6,7 +6,7 @@ from sqlalchemy import event
 from sqlalchemy.engine import Engine
 from werkzeug.exceptions import HTTPException
 
-from mall import guards, redis_setup, sessions
+from mall import guards, redis_setup
 from mall.extensions import csrf, db, htmx, limiter, login_manager, migrate
 from mall.settings import INSTANCE_DIR, PROJECT_ROOT, load_settings
 from mall.wrappers import MallRequest
@@ -28,7 +28,6 @@ def build_app(test_config: dict | None = None) -> Flask:
     db.init_app(app)
     migrate.init_app(app, db, directory=str(PROJECT_ROOT / "migrations"), compare_type=True, render_as_batch=True)
     login_manager.init_app(app)
-    sessions.install(app, login_manager)
     csrf.init_app(app)
     htmx.init_app(app)
     app.request_class = MallRequest  # after htmx-flask, which sets its own request class
