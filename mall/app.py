@@ -116,6 +116,8 @@ def _register_errors(app: Flask) -> None:
 
     @app.errorhandler(HTTPException)
     def http_error(error: HTTPException):
+        if error.response is not None:  # a page built for this error (the login form when throttled)
+            return error.response
         custom = error.code == 400 and error.description != type(error).description
         response = _error_page(error.code or 500, error.description if custom else messages.get(error.code, error.description))
         if error.code == 429:
