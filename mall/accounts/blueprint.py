@@ -117,7 +117,7 @@ def login():
 @bp.post("/logout")
 def logout():
     if current_user.is_authenticated:
-        end_every_session(current_user)  # every browser, and any copy of this one's cookies
+        end_every_session(db.session.get(User, current_user.id))  # every browser, and any copy of this one's cookies
     logout_user()
     flash("You are logged out.", "success")
     return redirect(url_for("storefront.home"), 303)

@@ -61,7 +61,10 @@ class LoginForm(FlaskForm):
 class ChangePasswordForm(FlaskForm):
     current = PasswordField(
         "Current password",
-        validators=[DataRequired("Enter your current password."), Length(max=256, message="That password is too long.")],
+        validators=[
+            DataRequired("Enter your current password."),
+            Length(max=256, message="That password is too long."),
+        ],
     )
     password = PasswordField(
         "New password",
@@ -72,5 +75,8 @@ class ChangePasswordForm(FlaskForm):
     )
     confirm = PasswordField(
         "Confirm new password",
-        validators=[DataRequired("Type the new password again."), EqualTo("password", "The two passwords do not match.")],
+        validators=[
+            DataRequired("Type the new password again."),
+            EqualTo("password", "The two passwords do not match."),
+        ],
     )

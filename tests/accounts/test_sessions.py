@@ -32,7 +32,9 @@ def _asked_to_log_in(response) -> bool:
 
 
 def _membership(tenant, user) -> Membership:
-    return db.session.scalar(select(Membership).where(Membership.tenant_id == tenant.id, Membership.user_id == user.id))
+    return db.session.scalar(
+        select(Membership).where(Membership.tenant_id == tenant.id, Membership.user_id == user.id)
+    )
 
 
 def test_a_session_cookie_copied_before_logout_no_longer_opens_the_brand(app, make):
