@@ -71,7 +71,7 @@ def seed_monitor(app, seeded: stack.Seeded) -> Monitored:
         db.session.commit()
         _history(db.session, seeded, creator.id)
         serializer = app.session_interface.get_signing_serializer(app)
-        cookie = serializer.dumps({"_user_id": str(owner.id), "_fresh": True})
+        cookie = serializer.dumps({"_user_id": owner.get_id(), "_fresh": True})
     return Monitored(f"/brands/{seeded.brand_slug}/drops/{seeded.drop_id}/live", f"session={cookie}", seeded.drop_id)
 
 

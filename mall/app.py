@@ -6,7 +6,7 @@ from sqlalchemy import event
 from sqlalchemy.engine import Engine
 from werkzeug.exceptions import HTTPException
 
-from mall import redis_setup, request_checks, sessions
+from mall import redis_setup, request_checks
 from mall.extensions import csrf, db, htmx, limiter, login_manager, migrate
 from mall.ids import IdConverter
 from mall.settings import INSTANCE_DIR, PROJECT_ROOT, load_settings
@@ -29,7 +29,6 @@ def build_app(test_config: dict | None = None) -> Flask:
     db.init_app(app)
     migrate.init_app(app, db, directory=str(PROJECT_ROOT / "migrations"), compare_type=True, render_as_batch=True)
     login_manager.init_app(app)
-    sessions.install(app, login_manager)
     app.before_request(request_checks.refuse_unreadable_input)  # before CSRF and rate limits, which read the body
     csrf.init_app(app)
     htmx.init_app(app)
@@ -125,6 +124,8 @@ def _register_errors(app: Flask) -> None:
 
     @app.errorhandler(HTTPException)
     def http_error(error: HTTPException):
+        if error.response is not None:  # a page built for this error (the login form when throttled)
+            return error.response
         custom = error.code in (400, 415) and error.description != type(error).description
         response = _error_page(error.code or 500, error.description if custom else messages.get(error.code, error.description))
         if error.code == 429:

@@ -48,7 +48,8 @@ def load_settings() -> dict:
         "WTF_CSRF_TIME_LIMIT": None,
         "MAX_CONTENT_LENGTH": 256 * 1024,
         "RATELIMIT_ENABLED": os.environ.get("RATELIMIT_ENABLED", "1") == "1",
-        "LOGIN_RATE_LIMIT": os.environ.get("LOGIN_RATE_LIMIT", "10 per minute"),
+        "LOGIN_RATE_LIMIT": os.environ.get("LOGIN_RATE_LIMIT", "10 per minute"),  # per IP
+        "LOGIN_ACCOUNT_RATE_LIMIT": os.environ.get("LOGIN_ACCOUNT_RATE_LIMIT", "5 per minute; 20 per hour"),
         "SIGNUP_RATE_LIMIT": os.environ.get("SIGNUP_RATE_LIMIT", "5 per minute; 30 per hour"),
         "HOLD_RATE_PER_CART": int(os.environ.get("HOLD_RATE_PER_CART", "20")),
         "HOLD_RATE_PER_IP": int(os.environ.get("HOLD_RATE_PER_IP", "600")),

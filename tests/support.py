@@ -9,7 +9,9 @@ from flask.globals import _cv_app
 from flask.testing import FlaskClient
 from itsdangerous import URLSafeTimedSerializer
 
+from mall.accounts.models import User
 from mall.checkout.access import CART_COOKIE, hold_token
+from mall.extensions import db
 
 
 class CsrfClient(FlaskClient):
@@ -48,9 +50,11 @@ class CsrfClient(FlaskClient):
             return hold_token(self.get_cookie(CART_COOKIE).value)
 
     def login_as(self, user) -> None:
-        """Sign in without the login form (the form has its own tests)."""
+        """Sign in without the login form (the form has its own tests), with the user's current session generation."""
+        with self.application.app_context():  # a session of its own: the test's copy of `user` may be out of date
+            user_id = db.session.get(User, user.id).get_id()
         with self.session_transaction() as session:
-            session["_user_id"] = str(user.id)
+            session["_user_id"] = user_id
             session["_fresh"] = True
 
 

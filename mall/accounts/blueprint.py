@@ -1,10 +1,23 @@
 """Sign up, log in, log out."""
 
-from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
-from flask_login import current_user, login_user, logout_user
+import time
 
-from mall.accounts.forms import LoginForm, SignupForm
-from mall.accounts.services import EmailTaken, authenticate, create_user, safe_next
+from flask import Blueprint, Response, current_app, flash, make_response, redirect, render_template, request, url_for
+from flask_limiter import RequestLimit
+from flask_login import current_user, login_required, login_user, logout_user
+
+from mall.accounts.forms import ChangePasswordForm, LoginForm, SignupForm
+from mall.accounts.login import keep_this_browser_signed_in
+from mall.accounts.models import User
+from mall.accounts.services import (
+    EmailTaken,
+    authenticate,
+    change_password,
+    create_user,
+    end_every_session,
+    normalise_email,
+    safe_next,
+)
 from mall.extensions import db, limiter
 from mall.fulfilment.services import hubs_for
 from tenants.lookups import my_brands
@@ -54,8 +67,28 @@ def signup():
     return render_template("accounts/signup.html", form=form, next_url=next_url), _status(form)
 
 
+def _submitted_account() -> str:
+    """The per-account login throttle's key: the email as accounts are looked up, whatever IP it comes from."""
+    return "login-account:" + normalise_email(request.form.get("email", ""))[:254]
+
+
+def _login_throttled(limit: RequestLimit) -> Response:
+    """The 429 for too many logins: the form again, email kept, saying when the limit lets the next one through."""
+    wait = max(1, int(limit.reset_at - time.time()))  # as Flask-Limiter counts its Retry-After
+    form = LoginForm()
+    form.form_errors.append(f"Too many attempts to log in. Try again in {wait} second{'' if wait == 1 else 's'}.")
+    page = render_template("accounts/login.html", form=form, next_url=_next_url())
+    return make_response(page, 429, {"Retry-After": str(wait)})
+
+
 @bp.route("/login", methods=["GET", "POST"])
-@limiter.limit(lambda: current_app.config["LOGIN_RATE_LIMIT"], methods=["POST"])
+@limiter.limit(lambda: current_app.config["LOGIN_RATE_LIMIT"], methods=["POST"], on_breach=_login_throttled)
+@limiter.limit(
+    lambda: current_app.config["LOGIN_ACCOUNT_RATE_LIMIT"],
+    methods=["POST"],
+    key_func=_submitted_account,
+    on_breach=_login_throttled,
+)
 def login():
     next_url = _next_url()
     if current_user.is_authenticated and request.method == "GET":
@@ -73,6 +106,24 @@ def login():
 
 @bp.post("/logout")
 def logout():
+    if current_user.is_authenticated:
+        end_every_session(db.session.get(User, current_user.id))  # every browser, and any copy of this one's cookies
     logout_user()
     flash("You are logged out.", "success")
     return redirect(url_for("storefront.home"), 303)
+
+
+@bp.route("/account", methods=["GET", "POST"])
+@login_required
+@limiter.limit(lambda: current_app.config["LOGIN_RATE_LIMIT"], methods=["POST"])
+def account():
+    form = ChangePasswordForm()
+    if form.validate_on_submit():
+        user = db.session.get(User, current_user.id)
+        if change_password(user, form.current.data, form.password.data):
+            keep_this_browser_signed_in(user)
+            flash("Your password is changed. Every other browser is signed out.", "success")
+            return redirect(url_for("accounts.account"), 303)
+        form.current.errors.append("That is not your current password.")
+    return render_template("accounts/account.html", form=form), _status(form)
+

@@ -8,7 +8,6 @@ from mall.forms import strip
 MIN_PASSWORD = 10
 
 
-
 class SignupForm(FlaskForm):
     name = StringField(
         "Your name",
@@ -56,4 +55,28 @@ class LoginForm(FlaskForm):
     password = PasswordField(
         "Password",
         validators=[DataRequired("Enter your password."), Length(max=256, message="That password is too long.")],
+    )
+
+
+class ChangePasswordForm(FlaskForm):
+    current = PasswordField(
+        "Current password",
+        validators=[
+            DataRequired("Enter your current password."),
+            Length(max=256, message="That password is too long."),
+        ],
+    )
+    password = PasswordField(
+        "New password",
+        validators=[
+            DataRequired("Choose a new password."),
+            Length(min=MIN_PASSWORD, max=256, message=f"Use at least {MIN_PASSWORD} characters (at most 256)."),
+        ],
+    )
+    confirm = PasswordField(
+        "Confirm new password",
+        validators=[
+            DataRequired("Type the new password again."),
+            EqualTo("password", "The two passwords do not match."),
+        ],
     )

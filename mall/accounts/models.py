@@ -1,6 +1,6 @@
 from datetime import datetime
 
-from sqlalchemy import Boolean, DateTime, String
+from sqlalchemy import Boolean, DateTime, Integer, String
 from sqlalchemy.orm import Mapped, mapped_column
 
 from mall.clock import utcnow
@@ -17,6 +17,8 @@ class User(db.Model):
     is_operator: Mapped[bool] = mapped_column(Boolean, default=False)
     is_creator: Mapped[bool] = mapped_column(Boolean, default=False)
     created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+    # Part of every session's user id: bumping it signs this user out of every browser (see get_id).
+    session_generation: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
 
     # Flask-Login protocol
     is_active = True
@@ -24,7 +26,8 @@ class User(db.Model):
     is_authenticated = True
 
     def get_id(self) -> str:
-        return str(self.id)
+        # Flask-Login's "alternative token": the session and remember-me cookies carry this, not the bare id.
+        return f"{self.id}:{self.session_generation}"
 
     def __repr__(self) -> str:
         return f"<User {self.email}>"

@@ -45,6 +45,21 @@ def create_user(name: str, email: str, password: str, is_creator: bool = False) 
     return user
 
 
+def end_every_session(user: User) -> None:
+    """Sign `user` out of every browser: cookies issued before carry the old generation, which no longer loads."""
+    user.session_generation = User.session_generation + 1  # counted in SQL, so two at once both count
+    db.session.commit()
+
+
+def change_password(user: User, current: str, new: str) -> bool:
+    """Set a new password if `current` is right, ending every session; False (nothing changed) if it is wrong."""
+    if not password_matches(user.password_hash, current):
+        return False
+    user.password_hash = hash_password(new)
+    end_every_session(user)  # commits the new hash with it
+    return True
+
+
 @lru_cache(maxsize=1)
 def _decoy_hash() -> str:
     return hash_password("not-a-real-password")

@@ -3,6 +3,7 @@
 from flask import flash, g, redirect, render_template, url_for
 from flask_login import current_user
 
+from mall.accounts.login import keep_this_browser_signed_in
 from mall.brands.forms import BrandSettingsForm, InviteForm, RoleForm
 from mall.brands.services import (
     TeamRuleBroken,
@@ -76,12 +77,14 @@ def change_member_role(membership_id: int):
 @requires_role(Role.OWNER)
 def remove_team_member(membership_id: int):
     member = get_for_tenant_or_404(Membership, membership_id)
-    name, leaving = member.user.name, member.user_id == current_user.id
+    user, leaving = member.user, member.user_id == current_user.id
+    name = user.name
     try:
         remove_member(member)
     except TeamRuleBroken as problem:
         return _team_page(422, role_errors={member.id: str(problem)})
     if leaving:
+        keep_this_browser_signed_in(user)  # leaving ends the other sessions, not this one
         flash(f"You left {g.tenant.name}.", "success")
         return redirect(url_for("storefront.home"), 303)
     flash(f"{name} was removed from the team.", "success")

@@ -12,7 +12,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import joinedload
 
 from mall.accounts.models import User
-from mall.accounts.services import normalise_email
+from mall.accounts.services import end_every_session, normalise_email
 from mall.catalog.models import Product
 from mall.drops.models import Drop, DropStatus
 from mall.drops.pricing import effective_status
@@ -147,10 +147,11 @@ def remove_member(membership: Membership) -> None:
     if membership.role == Role.OWNER and _owner_count(membership.tenant_id) <= 1:
         db.session.rollback()
         raise TeamRuleBroken("The last owner cannot be removed. Make someone else an owner first.")
-    tenant_id, email = membership.tenant_id, membership.user.email
+    tenant_id, user = membership.tenant_id, membership.user
     db.session.delete(membership)
     db.session.commit()
-    _withdraw_invites(tenant_id, email)
+    end_every_session(user)  # a browser still signed in from before must not keep the brand's pages open
+    _withdraw_invites(tenant_id, user.email)
 
 
 def update_brand_settings(tenant: Tenant, values: dict) -> None:

@@ -127,26 +127,6 @@ def test_an_outdated_password_hash_is_upgraded_on_login(client, make):
     assert password_matches(fresh.password_hash, PASSWORD)
 
 
-def test_login_is_rate_limited_with_retry_after(app, client, make):
-    make.user(email="owner@example.com")
-    original = app.config["LOGIN_RATE_LIMIT"]
-    app.config["LOGIN_RATE_LIMIT"] = "3 per minute"
-    try:
-        statuses = [
-            client.submit("/login", {"email": "owner@example.com", "password": "guess number %d" % n}).status_code
-            for n in range(3)
-        ]
-        blocked = client.submit("/login", {"email": "owner@example.com", "password": PASSWORD})
-    finally:
-        app.config["LOGIN_RATE_LIMIT"] = original
-
-    assert statuses == [422, 422, 422]
-    assert blocked.status_code == 429
-    assert int(blocked.headers["Retry-After"]) >= 0
-    assert "Too many requests" in text_of(blocked)
-    assert client.get("/login").status_code == 200
-
-
 def test_login_and_logout_without_csrf_are_refused(client, make):
     user = make.user(email="owner@example.com")
 
