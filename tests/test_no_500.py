@@ -114,7 +114,7 @@ def everything(make, client):
     )
     db.session.add(partnership)
     db.session.commit()
-    link = links.create_link(user, brand.id, None, "")
+    link = links.create_link(db.session, user, brand.id, None, "")
     order = _ordered(client, drop, variant, pickup)
     thread = client.submit(f"/orders/{order}/ask/north", {"about": "lines", "message": "Where is my parcel?"})
     assert thread.status_code < 400, text_of(thread)
