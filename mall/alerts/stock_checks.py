@@ -11,11 +11,11 @@ from sqlalchemy.orm import Session
 from mall.alerts.models import Kind, LinkKind, Severity
 from mall.alerts.raising import Finding
 from mall.alerts.thresholds import Thresholds
-from mall.catalog.models import StockLevel
 from mall.drops.models import Drop
 from mall.hubs.models import Hub
 from mall.stock.activity import DropActivity
 from mall.stock.engine import StockEngine
+from mall.stock.models import StockLevel
 
 BURN_WINDOW_MINUTES = 5  # the hold rate is measured over the current minute and the four before it
 

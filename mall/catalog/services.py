@@ -6,11 +6,13 @@ from dataclasses import dataclass
 from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 
-from mall.catalog.models import Product, StockLevel, Variant
+from mall.catalog.models import Product, Variant
 from mall.drops.models import DropItem
-from mall.extensions import db, redis_client
+from mall.extensions import db
 from mall.hubs.models import Hub, HubKind
+from mall.stock.access import stock_engine
 from mall.stock.engine import StockEngine
+from mall.stock.models import StockLevel
 
 MAX_PRICE_CENTS = 100_000 * 100
 MAX_UNITS_PER_HUB = 1_000_000
@@ -152,10 +154,6 @@ def hub_sort_key(hub: Hub):
     return (KIND_ORDER.get(hub.kind, 9), hub.name, hub.id)
 
 
-def _engine() -> StockEngine:
-    return StockEngine(redis_client(), db.session)
-
-
 @dataclass(frozen=True)
 class HubStock:
     hub: Hub
@@ -175,7 +173,7 @@ def hub_stock(variant: Variant) -> list[HubStock]:
     hubs = {hub.id: hub for hub in active_hubs()}
     for level in levels.values():
         hubs.setdefault(level.hub_id, level.hub)
-    held = _engine().held(variant.id, list(hubs))
+    held = stock_engine().held(variant.id, list(hubs))
     lines = []
     for hub in sorted(hubs.values(), key=hub_sort_key):
         level = levels.get(hub.id)
@@ -193,7 +191,7 @@ def _levels(variant_ids: list[int], lock: bool = False) -> list[StockLevel]:
 
 def set_stock_split(variant: Variant, on_hand_by_hub: dict[int, int]) -> None:
     """Set on_hand at each hub in one transaction; refuse all of it if a hub would go below sold + held."""
-    engine = _engine()
+    engine = stock_engine()
     levels = {level.hub_id: level for level in _levels([variant.id], lock=True)}
     held = engine.held(variant.id, list(on_hand_by_hub))
     problems = {}

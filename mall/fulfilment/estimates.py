@@ -6,13 +6,13 @@ from datetime import datetime
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from mall.catalog.models import StockLevel
 from mall.drops.models import Drop
 from mall.fulfilment.geo import haversine_km
 from mall.fulfilment.network import active_hubs, hub_states, routing_rules
 from mall.fulfilment.router import PICKUP_POINT, Destination, LineRequest, RoutePlan, route_order
 from mall.fulfilment.timing import round_up
 from mall.hubs.models import Hub
+from mall.stock.models import StockLevel
 
 
 @dataclass(frozen=True)

@@ -2,9 +2,9 @@
 
 from sqlalchemy import select
 
-from mall.checkout.access import stock_engine
 from mall.extensions import db
 from mall.orders.models import Order, OutboxEmail
+from mall.stock.access import stock_engine
 
 STALE_CLAIM_MS = 120_000
 

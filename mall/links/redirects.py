@@ -16,10 +16,10 @@ from redis.exceptions import RedisError
 from sqlalchemy import and_, func, select
 from sqlalchemy.orm import Session
 
-from mall.catalog.models import StockLevel
 from mall.drops.models import Drop, DropItem, DropStatus
 from mall.hubs.models import Hub
 from mall.links.models import CreatorLink, CreatorPartnership, LinkTarget, PartnershipStatus
+from mall.stock.models import StockLevel
 from tenants.models import Tenant
 
 READY_KEY = "fm:links:ready"

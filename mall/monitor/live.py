@@ -14,8 +14,6 @@ from redis.exceptions import RedisError
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from mall.catalog.models import StockLevel
-from mall.checkout.access import drop_activity, stock_engine
 from mall.clock import utcnow
 from mall.drops.models import Drop, DropItem, DropStatus
 from mall.drops.pricing import effective_status
@@ -24,7 +22,9 @@ from mall.hubs.models import Hub
 from mall.monitor import queries
 from mall.monitor.presenting import HELPERS
 from mall.monitor.shared_cache import shared_value
+from mall.stock.access import drop_activity, stock_engine
 from mall.stock.activity import Counts
+from mall.stock.models import StockLevel
 from mall.templating import local_time
 
 FRESH_SECONDS = 1.5  # the monitor polls every 2 s; 50 tabs then cost about one computation per poll

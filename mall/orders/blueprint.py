@@ -4,12 +4,12 @@ from flask import abort, flash, g, redirect, request, url_for
 from sqlalchemy import or_, select
 from sqlalchemy.orm import selectinload
 
-from mall.checkout.access import stock_engine
 from mall.checkout.services import cancel_line
 from mall.drops.models import Drop
 from mall.extensions import db
 from mall.orders.models import LineStatus, Order, OrderLine, SubOrder
 from mall.rendering import render_page
+from mall.stock.access import stock_engine
 from tenants.dashboard import brand_blueprint
 from tenants.scoping import get_for_tenant_or_404
 

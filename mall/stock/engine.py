@@ -15,11 +15,11 @@ from redis import Redis
 from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
 
-from mall.catalog.models import StockLevel
 from mall.drops.models import Drop, DropStatus
 from mall.hubs.models import Hub, HubKind
 from mall.redis_setup import LuaLibrary
 from mall.stock import ledger
+from mall.stock.models import StockLevel
 from mall.stock.records import read_holds
 
 SCRIPT = (Path(__file__).with_name("scripts.lua")).read_text()

@@ -7,11 +7,12 @@ from redis.exceptions import RedisError
 from sqlalchemy import select
 from sqlalchemy.orm import contains_eager, selectinload
 
-from mall.catalog.models import Product, StockLevel, Variant
+from mall.catalog.models import Product, Variant
 from mall.drops.models import Drop, DropItem, DropStatus
 from mall.drops.pricing import TierWindow, current_tier, discounted, effective_status, next_tier, price_at, tier_windows
 from mall.extensions import db, redis_client
 from mall.hubs.models import Hub
+from mall.stock.models import StockLevel
 from tenants.models import Tenant
 
 HIDDEN = (DropStatus.DRAFT.value,)

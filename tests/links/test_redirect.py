@@ -10,7 +10,6 @@ from mall.drops.models import Drop, DropStatus
 from mall.extensions import db, redis_client
 from mall.links.attribution import ATTRIBUTION_COOKIE
 from mall.links.clicks import VISITOR_COOKIE
-from mall.stock.engine import StockEngine
 from tests.links.conftest import BROWSER, click, make_link, ready_table
 from tests.support import text_of
 
@@ -85,10 +84,9 @@ def test_a_cancelled_drop_redirects_to_the_brand_once_the_table_is_synced(client
     assert "That drop has ended" in text_of(client.get("/shop/north"))
 
 
-def test_a_drop_the_stock_engine_shows_sold_out_goes_to_the_brand_page(client, mall):
+def test_a_drop_the_stock_engine_shows_sold_out_goes_to_the_brand_page(client, mall, engine):
     drop, variant = mall.drops["sole"], mall.variants["sole"]
     link = make_link(mall.creator, mall.brands["sole"], drop)
-    engine = StockEngine(redis_client(), db.session)
     assert engine.place_hold(drop.id, variant.id, "cart-big", 5).ok
     assert engine.place_hold(drop.id, variant.id, "cart-other", 5).ok  # every unit held: nothing left to buy
 
