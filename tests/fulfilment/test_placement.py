@@ -10,7 +10,7 @@ from mall.fulfilment.models import ParcelItem
 from mall.jobs.queues import get_queue
 from mall.orders.models import OrderLine
 from mall.stock import ledger
-from mall.stock.engine import HoldOutcome
+from mall.stock.replies import HoldOutcome
 from mall.stock.models import StockLevel
 from tests.fulfilment.conftest import checkout, delivery_to, hold, live_drops, parcels_of, pickup_at
 
