@@ -10,6 +10,7 @@ from mall.drops.models import Drop, DropStatus
 from mall.extensions import db, redis_client
 from mall.links.attribution import ATTRIBUTION_COOKIE
 from mall.links.clicks import VISITOR_COOKIE
+from mall.stock.engine import StockEngine
 from tests.links.conftest import BROWSER, click, make_link, ready_table
 from tests.support import text_of
 
@@ -149,3 +150,19 @@ def test_bots_and_head_requests_still_reach_the_destination(client, mall, agent)
     link = make_link(mall.creator, mall.brands["north"])
     assert click(client, link.code, agent=agent).headers["Location"] == "/shop/north"
     assert click(client, link.code, agent=agent, method="HEAD").headers["Location"] == "/shop/north"
+
+
+def test_a_click_asks_the_stock_engine_whether_the_drop_is_sold_out(client, mall, engine, monkeypatch):
+    drop, variant = mall.drops["sole"], mall.variants["sole"]
+    link = make_link(mall.creator, mall.brands["sole"], drop)
+    assert engine.place_hold(drop.id, variant.id, "cart-a", 1).ok  # loaded: 9 of 10 units free
+    asked = []
+
+    def none_left(self, drop_id):
+        asked.append(drop_id)
+        return 0
+
+    monkeypatch.setattr(StockEngine, "drop_units_left", none_left)
+
+    assert click(client, link.code).headers["Location"] == "/shop/sole"
+    assert asked == [drop.id]
