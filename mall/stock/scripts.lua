@@ -1,7 +1,8 @@
 -- Flashmall stock engine. Every function runs atomically inside Redis.
 -- Run with EVALSHA (mall.redis_setup.LuaScript): its whole top level runs on every call, so add-to-cart is
 -- dispatched as soon as it is defined. HOLD and hold_string(h) come first, made from records.HOLD_FIELDS (engine.py).
--- Keys: fm:drop:<d> config hash (variants: the drop's variant ids); fm:avail:<v>:<h> free units; fm:held:<v>:<h> held units;
+-- Keys: fm:drop:<d> config hash (variants: the drop's variant ids); fm:avail:<v>:<h> free units;
+--   fm:held:<v>:<h> held units;
 -- fm:h:<id> one hold, a string of HOLD's fields separated by spaces (see get_hold); fm:exp zset of active holds by
 --   expiry; fm:claimed zset of holds inside a checkout;
 -- fm:shopper:<token> one hash per shopper: h:<id> its holds, l:<d> units held+bought in drop d, n:<d> holds placed

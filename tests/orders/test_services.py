@@ -11,7 +11,8 @@ from tests.checkout.conftest import pickup_details, two_brand_mall  # noqa: F401
 def _order(engine, mall, cart: str, email: str, brand: int = 0):
     drop, variant = mall["drops"][brand], mall["variants"][brand]
     hold = engine.place_hold(drop.id, variant.id, cart, 1)
-    return place_order(db.session, engine, cart, f"key-{cart:0>16}", pickup_details(mall["pickup"], email), [hold.hold_id])
+    details = pickup_details(mall["pickup"], email)
+    return place_order(db.session, engine, cart, f"key-{cart:0>16}", details, [hold.hold_id])
 
 
 def test_a_brand_searches_its_own_orders_by_email_number_and_line_status(engine, two_brand_mall):
