@@ -8,10 +8,11 @@ under valgrind's callgrind on a free port, loads a drop the way the engine does 
 limit, rate limits switched on), runs each workload N times pipelined and prints instructions per call
 spent reading and running commands, less those of the setup. Workloads: a call that only returns (the floor),
 a hold by a new shopper (the surge's case), a second hold by the same shopper, and a hold refused at the
-shopper's limit; each both ways the engine can call its Lua (mall.redis_setup.LuaLibrary): as a loaded function
-(FCALL, Redis 7: what the mall does on this machine's Redis) and as a script (EVALSHA, the embedded Redis 6.2).
+shopper's limit; each called the one way the engine calls its Lua (mall.redis_setup.LuaScript: EVALSHA, on
+Redis 7 and the embedded 6.2 alike). The default script is the engine's as it loads it (the hold record made
+from records.HOLD_FIELDS, then scripts.lua); a --script file without its own HOLD table gets that record too.
 Give --script more than once to compare candidate versions in one run. Needs valgrind and redis-server (both on
-this kind of machine); about two minutes per script.
+this kind of machine); about a minute per script.
 """
 
 import argparse
@@ -25,16 +26,14 @@ import time
 from pathlib import Path
 
 from redis import Redis
-from redis.exceptions import ResponseError
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from mall.redis_setup import LuaLibrary  # noqa: E402
+from mall.stock.records import lua_hold_record  # noqa: E402
 
 SCRIPT = ROOT / "mall" / "stock" / "scripts.lua"
 FLOOR_SCRIPT = "return 1"
-FLOOR_LIBRARY = "#!lua name=floor\nredis.register_function('floor', function() return 1 end)"
 TOTAL = re.compile(r"([\d,]+) \(100\.0%\)\s+PROGRAM TOTALS")
 
 
@@ -60,14 +59,14 @@ def hold_args(cart: str, now: int, qty: int = 1) -> tuple:
     return ("place_hold", "1", "7", cart, qty, now, "203.0.113.9", 10, 1_000_000_000, 10_000)
 
 
-def load(r: Redis, script: str, as_function: bool) -> tuple[tuple, tuple]:
-    """(the call prefix for the engine's Lua, the one for the floor), loaded the way LuaLibrary loads them."""
-    if as_function:
-        library = LuaLibrary(r, script, "flashmall_stock")
-        r.execute_command("FUNCTION", "LOAD", "REPLACE", library.library)
-        r.execute_command("FUNCTION", "LOAD", "REPLACE", FLOOR_LIBRARY)
-        return ("FCALL", library.function, 0), ("FCALL", "floor", 0)
+def load(r: Redis, script: str) -> tuple[tuple, tuple]:
+    """(the call prefix for the engine's Lua, the one for the floor), loaded as LuaScript loads them."""
     return ("EVALSHA", r.script_load(script), 0), ("EVALSHA", r.script_load(FLOOR_SCRIPT), 0)
+
+
+def as_loaded(source: str) -> str:
+    """The script as the engine sends it: its hold record first, unless the file defines its own (older versions)."""
+    return source if "local HOLD =" in source else lua_hold_record() + source
 
 
 def workload(name: str, r: Redis, call: tuple, floor: tuple, n: int, now: int) -> None:
@@ -95,7 +94,7 @@ def check(replies: list, name: str) -> None:
             raise SystemExit(f"{name}: unexpected reply {reply!r}")
 
 
-def instructions(script: str, as_function: bool, name: str, n: int) -> int:
+def instructions(script: str, name: str, n: int) -> int:
     """Instructions the server executed reading and running commands (its timers, which run by the wall clock,
     are left out) for `n` rounds of the workload, its setup included."""
     port = free_port()
@@ -117,7 +116,7 @@ def instructions(script: str, as_function: bool, name: str, n: int) -> int:
                     time.sleep(0.1)
             now = int(time.time() * 1000)
             seed_drop(r, now)
-            call, floor = load(r, script, as_function)
+            call, floor = load(r, script)
             workload(name, r, call, floor, n, now)
             r.shutdown(nosave=True)
         except Exception:
@@ -143,21 +142,11 @@ def main() -> int:
     scripts = args.script or [SCRIPT]
     version = subprocess.run(["redis-server", "--version"], capture_output=True, text=True).stdout.split()[2]
     print(f"Instructions per call in redis-server ({version}) under callgrind, {args.holds:,} calls per workload")
-    print(f"\n  {'script, workload':<50} {'function':>10} {'script':>10}")
+    print(f"\n  {'script, workload':<50} {'EVALSHA':>10}")
     for path in scripts:
-        script = path.read_text()
         print(f"  {os.path.relpath(path)}")
-        rows: dict[str, list[str]] = {}
-        for as_function in (True, False):
-            try:
-                figures = measure(script, as_function, args.holds)
-            except ResponseError as error:  # e.g. an older version without a run(args) entry
-                figures = {label: "n/a" for label in LABELS}
-                print(f"    (as a function: {error})")
-            for label, value in figures.items():
-                rows.setdefault(label, []).append(value)
-        for label, values in rows.items():
-            print(f"    {label:<48} {values[0]:>10} {values[1]:>10}")
+        for label, value in measure(as_loaded(path.read_text()), args.holds).items():
+            print(f"    {label:<48} {value:>10}")
     return 0
 
 
@@ -165,9 +154,9 @@ LABELS = ("a call that only returns (floor)", "hold by a new shopper", "second h
           "hold refused at the shopper limit")
 
 
-def measure(script: str, as_function: bool, n: int) -> dict[str, str]:
-    setup = instructions(script, as_function, "none", 0)
-    per_call = {name: (instructions(script, as_function, name, n) - setup) / n
+def measure(script: str, n: int) -> dict[str, str]:
+    setup = instructions(script, "none", 0)
+    per_call = {name: (instructions(script, name, n) - setup) / n
                 for name in ("floor", "new shopper", "same shopper again", "refused at limit")}
     per_call["same shopper again"] -= per_call["new shopper"]  # each round held twice: the first is the case above
     return {label: f"{value:,.0f}" for label, value in zip(LABELS, per_call.values())}

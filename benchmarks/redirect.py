@@ -94,7 +94,8 @@ class Seeded:
 def seed(app) -> Seeded:
     """A brand with a live drop, a creator in its programme, and two links to the drop."""
     from mall.accounts.models import User
-    from mall.catalog.models import Product, StockLevel, Variant
+    from mall.catalog.models import Product, Variant
+    from mall.stock.models import StockLevel
     from mall.clock import utcnow
     from mall.drops.models import Drop, DropItem, DropStatus
     from mall.extensions import db, redis_client

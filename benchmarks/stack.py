@@ -141,7 +141,8 @@ def seed(app) -> Seeded:
 
 def add_drop(app, tenant_id: int, hub_id: int, units: int, *, hold_minutes: int, limit: int, title: str) -> tuple[int, int]:
     """A new hero product with `units` at one hub, in a drop that is live now: (drop id, variant id)."""
-    from mall.catalog.models import Product, StockLevel, Variant
+    from mall.catalog.models import Product, Variant
+    from mall.stock.models import StockLevel
     from mall.clock import utcnow
     from mall.drops.models import Drop, DropItem, DropStatus, PriceTier
     from mall.extensions import db

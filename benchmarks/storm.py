@@ -251,7 +251,7 @@ class Storm:
             return StockEngine(self.redis, db.session).reconcile()
 
     def _books(self) -> dict:
-        from mall.catalog.models import StockLevel
+        from mall.stock.models import StockLevel
         from mall.extensions import db
         from mall.orders.models import OrderLine, SubOrder
 

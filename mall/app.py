@@ -62,6 +62,7 @@ def _register_models() -> None:
     import mall.accounts.models  # noqa: F401
     import mall.alerts.models  # noqa: F401
     import mall.catalog.models  # noqa: F401
+    import mall.stock.models  # noqa: F401
     import mall.drops.models  # noqa: F401
     import mall.hubs.models  # noqa: F401
     import mall.fulfilment.models  # noqa: F401

@@ -8,11 +8,12 @@ import pytest
 
 from mall.accounts.models import User
 from mall.accounts.passwords import hash_password
-from mall.catalog.models import Product, StockLevel, Variant
+from mall.catalog.models import Product, Variant
 from mall.clock import utcnow
 from mall.drops.models import Drop, DropItem, DropStatus, PriceTier
 from mall.extensions import db
 from mall.hubs.models import Hub
+from mall.stock.models import StockLevel
 from tenants.models import Membership, Tenant
 
 PASSWORD = "correct horse battery"

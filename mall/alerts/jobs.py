@@ -8,10 +8,10 @@ from sqlalchemy.orm import selectinload
 
 from mall.alerts.evaluate import evaluate_drop, evaluate_everything, is_live
 from mall.alerts.raising import Evaluation
-from mall.checkout.access import drop_activity, stock_engine
 from mall.clock import utcnow
 from mall.drops.models import Drop, DropItem
 from mall.extensions import db
+from mall.stock.access import drop_activity, stock_engine
 
 EVERY_SECONDS = 15
 

@@ -1,20 +1,17 @@
 """Stock alerts for a live drop: low stock against the hold burn rate (time to sell-out), and sold out."""
 
 import math
-from collections import defaultdict
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from mall.alerts.models import Kind, LinkKind, Severity
 from mall.alerts.raising import Finding
 from mall.alerts.thresholds import Thresholds
-from mall.catalog.models import StockLevel
 from mall.drops.models import Drop
-from mall.hubs.models import Hub
 from mall.stock.activity import DropActivity
+from mall.stock.availability import variant_units_left
 from mall.stock.engine import StockEngine
 
 BURN_WINDOW_MINUTES = 5  # the hold rate is measured over the current minute and the four before it
@@ -37,24 +34,6 @@ class DropStock:
         return self.total_left / self.held_per_minute
 
 
-def units_left(session: Session, engine: StockEngine, variant_ids: list[int]) -> dict[int, int]:
-    """Free units per variant: the engine's live counter, or the database's unsold units where Redis has none yet."""
-    rows = session.execute(
-        select(StockLevel.variant_id, StockLevel.hub_id, StockLevel.on_hand - StockLevel.sold)
-        .join(Hub, Hub.id == StockLevel.hub_id)
-        .where(StockLevel.variant_id.in_(variant_ids), Hub.active.is_(True))
-        .execution_options(all_tenants=True)
-    ).all()
-    unsold: dict[int, dict[int, int]] = defaultdict(dict)
-    for variant_id, hub_id, units in rows:
-        unsold[variant_id][hub_id] = units
-    left = {variant_id: 0 for variant_id in variant_ids}
-    for variant_id, hubs in unsold.items():
-        live = engine.availability(variant_id, list(hubs))
-        left[variant_id] = sum(max(live[h] if live[h] is not None else hubs[h], 0) for h in hubs)
-    return left
-
-
 def held_per_minute(activity: DropActivity, drop_id: int, now: datetime) -> float:
     this_minute = now.replace(second=0, microsecond=0)
     start = this_minute - timedelta(minutes=BURN_WINDOW_MINUTES - 1)
@@ -63,7 +42,7 @@ def held_per_minute(activity: DropActivity, drop_id: int, now: datetime) -> floa
 
 
 def drop_stock(session: Session, engine: StockEngine, activity: DropActivity, drop: Drop, now: datetime) -> DropStock:
-    left = units_left(session, engine, [item.variant_id for item in drop.items])
+    left = variant_units_left(session, engine, [item.variant_id for item in drop.items])
     return DropStock(left, held_per_minute(activity, drop.id, now))
 
 

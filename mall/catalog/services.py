@@ -6,11 +6,15 @@ from dataclasses import dataclass
 from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 
-from mall.catalog.models import Product, StockLevel, Variant
+from mall.catalog.models import Product, Variant
 from mall.drops.models import DropItem
-from mall.extensions import db, redis_client
+from mall.extensions import db
 from mall.hubs.models import Hub, HubKind
+from mall.stock.access import stock_engine
+from mall.stock.availability import Availability, variant_availability
 from mall.stock.engine import StockEngine
+from mall.stock.models import StockLevel
+from mall.stock.replies import Taken
 
 MAX_PRICE_CENTS = 100_000 * 100
 MAX_UNITS_PER_HUB = 1_000_000
@@ -152,36 +156,28 @@ def hub_sort_key(hub: Hub):
     return (KIND_ORDER.get(hub.kind, 9), hub.name, hub.id)
 
 
-def _engine() -> StockEngine:
-    return StockEngine(redis_client(), db.session)
-
-
 @dataclass(frozen=True)
 class HubStock:
     hub: Hub
-    on_hand: int
-    held: int
-    sold: int
+    units: Availability
     editable: bool
 
-    @property
-    def available(self) -> int:
-        return self.on_hand - self.held - self.sold
+    on_hand = property(lambda self: self.units.on_hand)
+    held = property(lambda self: self.units.held)
+    sold = property(lambda self: self.units.sold)
+    available = property(lambda self: self.units.free)
 
 
 def hub_stock(variant: Variant) -> list[HubStock]:
     """One line per active hub, plus inactive hubs that still hold this variant (read-only)."""
-    levels = {level.hub_id: level for level in _levels([variant.id])}
     hubs = {hub.id: hub for hub in active_hubs()}
-    for level in levels.values():
+    for level in _levels([variant.id]):
         hubs.setdefault(level.hub_id, level.hub)
-    held = _engine().held(variant.id, list(hubs))
-    lines = []
-    for hub in sorted(hubs.values(), key=hub_sort_key):
-        level = levels.get(hub.id)
-        on_hand, sold = (level.on_hand, level.sold) if level else (0, 0)
-        lines.append(HubStock(hub, on_hand, held.get(hub.id, 0), sold, bool(hub.active)))
-    return lines
+    units = variant_availability(db.session, stock_engine(), [variant.id], list(hubs))
+    return [
+        HubStock(hub, units.get((variant.id, hub.id), Availability()), bool(hub.active))
+        for hub in sorted(hubs.values(), key=hub_sort_key)
+    ]
 
 
 def _levels(variant_ids: list[int], lock: bool = False) -> list[StockLevel]:
@@ -193,7 +189,7 @@ def _levels(variant_ids: list[int], lock: bool = False) -> list[StockLevel]:
 
 def set_stock_split(variant: Variant, on_hand_by_hub: dict[int, int]) -> None:
     """Set on_hand at each hub in one transaction; refuse all of it if a hub would go below sold + held."""
-    engine = _engine()
+    engine = stock_engine()
     levels = {level.hub_id: level for level in _levels([variant.id], lock=True)}
     held = engine.held(variant.id, list(on_hand_by_hub))
     problems = {}
@@ -249,13 +245,13 @@ def _take_from_live_drops(engine: StockEngine, variant_id: int, changes: dict[in
         if delta >= 0:
             continue
         result = engine.take_available(variant_id, hub_id, -delta)
-        if result == 0:
+        if result == Taken.NOT_ENOUGH:
             _give_back(engine, variant_id, taken)
             db.session.rollback()
             name = db.session.get(Hub, hub_id).name
             message = f"{name}: shoppers just put some of these units in their carts; try a higher number."
             raise StockBelowSold({hub_id: message})
-        if result == 1:
+        if result == Taken.TAKEN:
             taken[hub_id] = -delta
     return taken
 

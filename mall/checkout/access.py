@@ -1,4 +1,4 @@
-"""The stock engine and the shopper's cart token, as the web app sees them."""
+"""The shopper's cart token and add-to-cart token, as the web app sees them."""
 
 import base64
 import hashlib
@@ -7,35 +7,7 @@ import secrets
 
 from flask import current_app, g, request
 
-from mall.extensions import db, redis_client
-from mall.stock.activity import DropActivity
-from mall.stock.engine import StockEngine
-
 CART_COOKIE = "fm_cart"
-
-
-def stock_engine() -> StockEngine:
-    engine = current_app.extensions.get("flashmall.stock")
-    if engine is None:
-        config = current_app.config
-        engine = StockEngine(
-            redis_client(),
-            db.session,
-            cart_rate=config["HOLD_RATE_PER_CART"],
-            ip_rate=config["HOLD_RATE_PER_IP"],
-            rate_window_ms=10_000,
-        )
-        current_app.extensions["flashmall.stock"] = engine
-    return engine
-
-
-def drop_activity() -> DropActivity:
-    """One per app and process (it batches drop-page views), on the app's Redis."""
-    activity = current_app.extensions.get("flashmall.activity")
-    if activity is None:
-        batch_ms = int(current_app.config.get("VIEW_BATCH_MS", 0 if current_app.testing else 200))
-        activity = current_app.extensions["flashmall.activity"] = DropActivity(redis_client(), batch_ms=batch_ms)
-    return activity
 
 
 def cart_token(create: bool = False) -> str | None:

@@ -9,7 +9,7 @@ from sqlalchemy.orm import selectinload
 from wtforms.fields.choices import SelectChoice
 
 from mall.checkout import services
-from mall.checkout.access import cart_token, client_ip, hold_token_is_valid, remember_cart, shoppers_hold_token, stock_engine
+from mall.checkout.access import cart_token, client_ip, hold_token_is_valid, remember_cart, shoppers_hold_token
 from mall.checkout.cart import load_cart
 from mall.checkout.forms import CheckoutForm, QuantityForm, hold_choice
 from mall.extensions import csrf, db, limiter
@@ -17,6 +17,7 @@ from mall.hubs.models import Hub, HubKind
 from mall.links.attribution import attributed_link_id
 from mall.orders.models import Order, SubOrder
 from mall.rendering import render_macro, render_macro_stamped
+from mall.stock.access import stock_engine
 from mall.templating import ms_iso
 
 bp = Blueprint("checkout", __name__)

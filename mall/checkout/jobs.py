@@ -2,7 +2,7 @@
 
 from sqlalchemy import select
 
-from mall.checkout.access import stock_engine
+from mall.stock.access import stock_engine
 from mall.extensions import db
 from mall.orders.models import Order
 

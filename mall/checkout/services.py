@@ -12,13 +12,10 @@ from sqlalchemy.orm import Session
 
 from mall.catalog.models import Variant
 from mall.checkout.payments import PROVIDERS
-from mall.clock import utcnow
 from mall.drops.models import Drop
 from mall.fulfilment import placement
-from mall.fulfilment.jobs import queue_hub_reestimate
-from mall.fulfilment.status import cancel_parcels_of_line
 from mall.links.attribution import credit_order
-from mall.orders.models import LineStatus, Order, OrderLine, ShopperDropUnits, SubOrder
+from mall.orders.models import Order, OrderLine, ShopperDropUnits, SubOrder
 from mall.outbox.delivery import queue_delivery
 from mall.outbox.models import OutboxEmail
 from mall.stock import ledger
@@ -229,31 +226,3 @@ def _confirmation_key(order: Order) -> str:
 def _order_number() -> str:
     alphabet = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"
     return "FM-" + "".join(secrets.choice(alphabet) for _ in range(8))
-
-
-def cancel_line(session: Session, engine: StockEngine, line: OrderLine) -> bool:
-    """Cancel before hand-over: the units go back on sale exactly once."""
-    changed = session.execute(
-        update(OrderLine)
-        .where(OrderLine.id == line.id, OrderLine.status == LineStatus.ACTIVE.value)
-        .values(status=LineStatus.CANCELLED.value, cancelled_at=utcnow())
-        .execution_options(synchronize_session=False)
-    ).rowcount
-    if not changed:
-        session.rollback()
-        return False
-    ledger.return_sold_units(session, line.variant_id, line.hub_id, line.quantity)
-    order = line.sub_order.order
-    for shopper_key in (f"cart:{order.cart_token}", f"email:{order.email}"):
-        session.execute(
-            update(ShopperDropUnits)
-            .where(ShopperDropUnits.drop_id == line.drop_id, ShopperDropUnits.shopper_key == shopper_key)
-            .values(units=ShopperDropUnits.units - line.quantity)
-            .execution_options(synchronize_session=False)
-        )
-    session.commit()
-    engine.units_returned(line.variant_id, line.hub_id, line.quantity)
-    engine.cart_units_back(order.cart_token, line.drop_id, line.quantity)
-    for hub_id in cancel_parcels_of_line(session, line.id):
-        queue_hub_reestimate(hub_id, "Parcels ahead were cancelled")
-    return True

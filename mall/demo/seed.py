@@ -12,7 +12,7 @@ from sqlalchemy import delete, select
 
 from mall.accounts.models import User
 from mall.accounts.passwords import hash_password
-from mall.catalog.models import Product, StockLevel, Variant
+from mall.catalog.models import Product, Variant
 from mall.clock import utcnow
 from mall.demo.catalogue import BRANDS, DROPS, HUBS, PARTLY_SOLD, PASSWORD, PRODUCTS, SOLD_OUT
 from mall.drops.models import Drop, DropItem, DropStatus, PriceTier
@@ -20,6 +20,7 @@ from mall.drops.pricing import effective_status
 from mall.extensions import db
 from mall.fulfilment.models import HubMember
 from mall.hubs.models import Hub
+from mall.stock.models import StockLevel
 from tenants.models import Membership, Role, Tenant
 
 OPERATOR_EMAIL = "operator@flashmall.test"
@@ -52,7 +53,7 @@ def seed_demo() -> Iterator[str]:
 
 def _forget_drop_settings(drops: list[Drop]) -> None:
     """The windows moved: the stock engine reloads each drop's settings on its next hold."""
-    from mall.checkout.access import stock_engine
+    from mall.stock.access import stock_engine
 
     for drop in drops:
         stock_engine().forget_drop(drop.id)

@@ -9,8 +9,7 @@ from sqlalchemy.orm import Session
 from mall.catalog.services import unsold_units
 from mall.drops.models import Drop, DropItem, DropStatus, PriceTier
 from mall.drops.pricing import effective_status
-from mall.extensions import db, redis_client
-from mall.stock.engine import StockEngine
+from mall.stock.access import stock_engine
 
 MAX_DROP_LENGTH = timedelta(days=7)
 PLANNING_HORIZON = timedelta(days=366)
@@ -115,7 +114,7 @@ def update_drop(session: Session, drop: Drop, settings: DropSettings) -> None:
 
 def _settings_changed(drop: Drop) -> None:
     # The stock engine caches a drop's settings in Redis; the next hold reloads them.
-    StockEngine(redis_client(), db.session).forget_drop(drop.id)
+    stock_engine().forget_drop(drop.id)
 
 
 def _apply(session: Session, drop: Drop, s: DropSettings) -> None:

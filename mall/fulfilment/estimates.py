@@ -3,16 +3,16 @@
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from mall.catalog.models import StockLevel
 from mall.drops.models import Drop
 from mall.fulfilment.geo import haversine_km
 from mall.fulfilment.network import active_hubs, hub_states, routing_rules
 from mall.fulfilment.router import PICKUP_POINT, Destination, LineRequest, RoutePlan, route_order
 from mall.fulfilment.timing import round_up
 from mall.hubs.models import Hub
+from mall.stock.access import stock_engine
+from mall.stock.availability import variant_availability
 
 
 @dataclass(frozen=True)
@@ -64,9 +64,6 @@ def _estimate(plan: RoutePlan | None, hubs: dict[int, Hub]) -> Estimate | None:
 
 
 def _unsold_units(session: Session, variant_ids: list[int]) -> dict[tuple[int, int], int]:
-    rows = session.execute(
-        select(StockLevel.variant_id, StockLevel.hub_id, StockLevel.on_hand - StockLevel.sold)
-        .where(StockLevel.variant_id.in_(variant_ids))
-        .execution_options(all_tenants=True)
-    ).all()
-    return {(v, h): n for v, h, n in rows if n > 0}
+    """Where the drop's units not yet sold are (free or in a cart), per (variant, hub)."""
+    units = variant_availability(session, stock_engine(), variant_ids)
+    return {key: stock.unsold for key, stock in units.items() if stock.unsold > 0}

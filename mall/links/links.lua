@@ -4,32 +4,14 @@
 -- fm:lv:<link>:<hour> visitors seen this hour;
 -- fm:clicks:pending hash "<link>:<hour>" -> clicks; fm:visitors:pending set "<link>:<visitor>";
 -- fm:clicks:flushing / fm:visitors:flushing / fm:clicks:batch: the batch a flush is moving to the database.
--- Reads the stock engine's fm:drop:<d> and fm:avail:<v>:<h> to tell a sold-out drop.
+-- Whether a drop is sold out right now is the stock engine's to say (StockEngine.drop_units_left, table.py).
 
-local function sold_out(drop, variants, fallback)
-  local cfg = 'fm:drop:' .. drop
-  if redis.call('EXISTS', cfg) == 0 then return fallback == '1' end
-  local seen = 0
-  for v in string.gmatch(variants or '', '(%d+)') do
-    local hubs = redis.call('HGET', cfg, 'v:' .. v .. ':hubs')
-    if not hubs then return false end
-    for h in string.gmatch(hubs, '(%d+)') do
-      local left = redis.call('GET', 'fm:avail:' .. v .. ':' .. h)
-      if not left or tonumber(left) > 0 then return false end
-    end
-    seen = seen + 1
-  end
-  return seen > 0
-end
-
--- ARGV: code. The link's redirect facts and whether its drop is sold out right now.
+-- ARGV: code. The link's redirect facts, with whether its drop was sold out at the last sync (soldout).
 local function lookup(a)
   local f = redis.call('HMGET', 'fm:link:' .. a[1], 'id', 'path', 'brand', 'drop', 'ends', 'open', 'active', 'window',
-    'variants', 'soldout')
+    'soldout')
   if not f[1] then return {'miss', redis.call('EXISTS', 'fm:links:ready')} end
-  local gone = 0
-  if f[4] and f[4] ~= '' and sold_out(f[4], f[9], f[10]) then gone = 1 end
-  return {'hit', f[1], f[2], f[3], f[4] or '', f[5] or '0', f[6] or '0', f[7] or '0', f[8] or '0', gone}
+  return {'hit', f[1], f[2], f[3], f[4] or '', f[5] or '0', f[6] or '0', f[7] or '0', f[8] or '0', f[9] or '0'}
 end
 
 -- ARGV: link, visitor, hour (YYYYMMDDHH), repeated. Counts each visitor once per link per hour.

@@ -13,13 +13,13 @@ from datetime import timezone
 from flask import current_app
 from redis import Redis
 from redis.exceptions import RedisError
-from sqlalchemy import and_, func, select
+from sqlalchemy import and_, select
 from sqlalchemy.orm import Session
 
-from mall.catalog.models import StockLevel
-from mall.drops.models import Drop, DropItem, DropStatus
-from mall.hubs.models import Hub
+from mall.drops.models import Drop, DropStatus
 from mall.links.models import CreatorLink, CreatorPartnership, LinkTarget, PartnershipStatus
+from mall.stock.access import stock_engine
+from mall.stock.availability import drops_availability
 from tenants.models import Tenant
 
 READY_KEY = "fm:links:ready"
@@ -41,30 +41,16 @@ def _ms(moment) -> int:
     return int(moment.replace(tzinfo=timezone.utc).timestamp() * 1000)
 
 
-def _drop_facts(session: Session, drop_ids: set[int]) -> tuple[dict, dict, dict]:
+def _drop_facts(session: Session, drop_ids: set[int]) -> tuple[dict, dict]:
     drops = {
         row.id: row
         for row in session.execute(
             select(Drop.id, Drop.status, Drop.ends_at).where(Drop.id.in_(drop_ids)).execution_options(all_tenants=True)
         )
     }
-    variants: dict[int, list[str]] = {}
-    for drop_id, variant_id in session.execute(
-        select(DropItem.drop_id, DropItem.variant_id).where(DropItem.drop_id.in_(drop_ids)).execution_options(all_tenants=True)
-    ):
-        variants.setdefault(drop_id, []).append(str(variant_id))
-    # Units left per drop from the stock rows: used when the stock engine has not loaded the drop.
-    left = dict(
-        session.execute(
-            select(DropItem.drop_id, func.sum(StockLevel.on_hand - StockLevel.sold))
-            .join(StockLevel, StockLevel.variant_id == DropItem.variant_id)
-            .join(Hub, Hub.id == StockLevel.hub_id)
-            .where(DropItem.drop_id.in_(drop_ids), Hub.active.is_(True))
-            .group_by(DropItem.drop_id)
-            .execution_options(all_tenants=True)
-        ).all()
-    )
-    return drops, variants, left
+    # Sold out at this sync: what a click says while the stock engine has not loaded the drop.
+    units = drops_availability(session, stock_engine(), drop_ids)
+    return drops, {drop_id: stock.sold_out for drop_id, stock in units.items()}
 
 
 def link_entries(session: Session, *conditions) -> dict[str, dict]:
@@ -82,7 +68,7 @@ def link_entries(session: Session, *conditions) -> dict[str, dict]:
         .where(*conditions)
         .execution_options(all_tenants=True)
     ).all()
-    drops, variants, left = _drop_facts(session, {link.drop_id for link, *_ in rows if link.drop_id})
+    drops, sold_out = _drop_facts(session, {link.drop_id for link, *_ in rows if link.drop_id})
     entries = {}
     for link, slug, status, window_hours in rows:
         brand_path = _path("storefront.brand", slug=slug)
@@ -101,8 +87,7 @@ def link_entries(session: Session, *conditions) -> dict[str, dict]:
                 drop=drop.id,
                 ends=_ms(drop.ends_at),
                 open="1" if drop.status in OPEN_DROP else "0",
-                variants=",".join(variants.get(drop.id, [])),
-                soldout="1" if (left.get(drop.id) or 0) <= 0 else "0",
+                soldout="1" if sold_out[drop.id] else "0",
             )
         entries[link.code] = entry
     return entries

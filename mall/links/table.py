@@ -21,6 +21,7 @@ from redis.exceptions import RedisError
 
 from mall.batching import BackgroundShipper
 from mall.redis_setup import LuaScript
+from mall.stock.engine import StockEngine
 
 SCRIPT = Path(__file__).with_name("links.lua").read_text()
 # What a stored destination may look like: the brand page or one of its drops, nothing else.
@@ -63,18 +64,22 @@ class Followed:
     window_seconds: int = 0
 
 
-def _entry(reply) -> Entry | None:
-    _, link_id, path, brand_path, drop, ends, is_open, active, window, gone = reply
+def _entry(reply, stock: StockEngine) -> Entry | None:
+    _, link_id, path, brand_path, drop, ends, is_open, active, window, sold_out_at_sync = reply
     path, brand_path = path.decode(), brand_path.decode()
     if not SAFE_PATH.fullmatch(path) or not SAFE_PATH.fullmatch(brand_path):
         return None
-    return Entry(int(link_id), path, brand_path, int(ends) if drop else 0, is_open == b"1", gone == 1,
+    sold_out = False
+    if drop:
+        left = stock.drop_units_left(int(drop))  # None: the engine has not loaded the drop; the last sync says
+        sold_out = sold_out_at_sync == b"1" if left is None else left == 0
+    return Entry(int(link_id), path, brand_path, int(ends) if drop else 0, is_open == b"1", sold_out,
                  active == b"1", int(window) * 3600)
 
 
 class LinkTable:
-    def __init__(self, redis: Redis, cache_seconds: float = 1.0, batch_ms: int = 100):
-        self.redis = redis
+    def __init__(self, redis: Redis, stock: StockEngine, cache_seconds: float = 1.0, batch_ms: int = 100):
+        self.redis, self.stock = redis, stock
         self.cache_seconds, self.batch_ms = cache_seconds, batch_ms
         self._run = LuaScript(redis, SCRIPT)
         self._entries: dict[str, tuple[float, Entry | None]] = {}
@@ -103,7 +108,7 @@ class LinkTable:
                 return COLD
             entry = None
         else:
-            entry = _entry(reply)
+            entry = _entry(reply, self.stock)
         if self.cache_seconds > 0:
             if len(self._entries) >= MAX_CACHED:
                 self._entries.clear()
@@ -159,10 +164,12 @@ def link_table() -> LinkTable:
     table = current_app.extensions.get("flashmall.links")
     if table is None:
         from mall.extensions import redis_client
+        from mall.stock.access import stock_engine
 
         config, testing = current_app.config, current_app.testing
         table = current_app.extensions["flashmall.links"] = LinkTable(
             redis_client(),
+            stock_engine(),
             cache_seconds=float(config.get("LINK_CACHE_SECONDS", 0 if testing else 1.0)),
             batch_ms=int(config.get("LINK_CLICK_BATCH_MS", 0 if testing else 100)),
         )

@@ -10,7 +10,6 @@ from datetime import datetime, timedelta
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
-from mall.checkout.access import drop_activity
 from mall.clock import utcnow
 from mall.drops.models import Drop, DropStatus
 from mall.extensions import db
@@ -18,6 +17,7 @@ from mall.jobs.queues import enqueue
 from mall.monitor.activity_log import save_activity
 from mall.monitor.models import DropReport
 from mall.monitor.report import build_report
+from mall.stock.access import drop_activity
 from tenants.scoping import tenant_scope
 
 log = logging.getLogger(__name__)

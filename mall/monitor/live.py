@@ -11,20 +11,18 @@ from datetime import datetime, timedelta
 
 from flask import current_app, render_template
 from redis.exceptions import RedisError
-from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from mall.catalog.models import StockLevel
-from mall.checkout.access import drop_activity, stock_engine
 from mall.clock import utcnow
-from mall.drops.models import Drop, DropItem, DropStatus
+from mall.drops.models import Drop, DropStatus
 from mall.drops.pricing import effective_status
 from mall.extensions import db, redis_client
-from mall.hubs.models import Hub
 from mall.monitor import queries
 from mall.monitor.presenting import HELPERS
 from mall.monitor.shared_cache import shared_value
+from mall.stock.access import drop_activity, stock_engine
 from mall.stock.activity import Counts
+from mall.stock.availability import drop_availability
 from mall.templating import local_time
 
 FRESH_SECONDS = 1.5  # the monitor polls every 2 s; 50 tabs then cost about one computation per poll
@@ -86,44 +84,14 @@ def compute_figures(session: Session, drop: Drop, now: datetime) -> dict:
 
 def _hubs(session: Session, drop: Drop) -> list[dict]:
     """Per active hub holding the drop's hero variants: on hand, free now, held now and sold in this drop."""
-    variant_ids = list(session.scalars(select(DropItem.variant_id).where(DropItem.drop_id == drop.id)))
-    rows = session.execute(
-        select(StockLevel.variant_id, StockLevel.hub_id, StockLevel.on_hand, StockLevel.sold, Hub.name, Hub.kind)
-        .join(Hub, Hub.id == StockLevel.hub_id)
-        .where(StockLevel.variant_id.in_(variant_ids), Hub.active.is_(True))
-    ).all()
-    free, held = _redis_units(rows)
     sold_here = queries.sold_by_hub(session, drop.id)
-    hubs: dict[int, dict] = {}
-    for row in rows:
-        hub = hubs.setdefault(row.hub_id, {"name": row.name, "kind": row.kind, "on_hand": 0, "available": 0, "held": 0})
-        key = (row.variant_id, row.hub_id)
-        in_holds = held.get(key, 0)
-        unloaded = row.on_hand - row.sold - in_holds  # the drop is not in Redis (yet): the database says it
-        hub["on_hand"] += row.on_hand
-        hub["held"] += in_holds
-        in_redis = free.get(key)
-        hub["available"] += max(unloaded if in_redis is None else in_redis, 0)
-    for hub_id, hub in hubs.items():
-        hub["sold"] = sold_here.get(hub_id, 0)
-        hub["percent_left"] = round(100 * hub["available"] / hub["on_hand"]) if hub["on_hand"] else 0
-    return sorted(hubs.values(), key=lambda h: (-h["available"], h["name"]))
-
-
-def _redis_units(rows) -> tuple[dict, dict]:
-    engine = stock_engine()
-    free: dict[tuple[int, int], int | None] = {}
-    held: dict[tuple[int, int], int] = {}
-    by_variant: dict[int, list[int]] = {}
-    for row in rows:
-        by_variant.setdefault(row.variant_id, []).append(row.hub_id)
-    try:
-        for variant_id, hub_ids in by_variant.items():
-            free.update({(variant_id, h): n for h, n in engine.availability(variant_id, hub_ids).items()})
-            held.update({(variant_id, h): n for h, n in engine.held(variant_id, hub_ids).items()})
-    except RedisError:
-        return {}, {}
-    return free, held
+    return [
+        {
+            "name": hub.name, "kind": hub.kind, "on_hand": hub.on_hand, "available": hub.free, "held": hub.held,
+            "sold": sold_here.get(hub.hub_id, 0), "percent_left": hub.percent_left,
+        }
+        for hub in drop_availability(session, stock_engine(), drop.id).hubs
+    ]
 
 
 def _activity(drop: Drop, now: datetime) -> tuple[Counts, list[tuple[datetime, Counts]]]:

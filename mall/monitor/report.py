@@ -18,7 +18,7 @@ from datetime import datetime, timedelta
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from mall.catalog.models import StockLevel, Variant
+from mall.catalog.models import Variant
 from mall.drops.models import Drop, DropItem
 from mall.drops.pricing import discounted, tier_windows
 from mall.fulfilment.models import Parcel, ParcelItem
@@ -26,6 +26,7 @@ from mall.hubs.models import Hub
 from mall.monitor import queries
 from mall.monitor.activity_log import stored_minutes
 from mall.orders.models import LineStatus, Order, OrderLine, SubOrder
+from mall.stock.models import StockLevel
 from mall.templating import local_time
 from tenants.models import Tenant
 

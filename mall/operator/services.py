@@ -8,10 +8,11 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from mall.accounts.models import User
-from mall.catalog.models import Product, StockLevel
+from mall.catalog.models import Product
 from mall.drops.models import Drop, DropStatus
 from mall.fulfilment.jobs import queue_hub_reestimate
 from mall.hubs.models import Hub
+from mall.stock.models import StockLevel
 from tenants.models import Membership, Role, Tenant
 
 HUB_FIELDS = (

@@ -1,22 +1,19 @@
 """A brand's orders: only its own sub-orders and lines, ever."""
 
 from flask import abort, flash, g, redirect, request, url_for
-from sqlalchemy import or_, select
-from sqlalchemy.orm import selectinload
+from sqlalchemy import select
 
-from mall.checkout.access import stock_engine
-from mall.checkout.services import cancel_line
 from mall.drops.models import Drop
 from mall.extensions import db
 from mall.ids import row_id
-from mall.orders.models import LineStatus, Order, OrderLine, SubOrder
+from mall.orders.models import OrderLine, SubOrder
+from mall.orders.services import cancel_line, search_sub_orders
 from mall.rendering import render_page
+from mall.stock.access import stock_engine
 from tenants.dashboard import brand_blueprint
 from tenants.scoping import get_for_tenant_or_404
 
 bp = brand_blueprint("orders", __name__)
-
-PAGE_SIZE = 50
 
 
 @bp.get("/orders")
@@ -24,22 +21,7 @@ def index():
     status = request.args.get("status", "")
     drop_id = request.args.get("drop", type=row_id)
     query = (request.args.get("q") or "").strip()[:100]
-    stmt = (
-        select(SubOrder)
-        .join(Order, Order.id == SubOrder.order_id)
-        .where(SubOrder.tenant_id == g.tenant.id)
-        .options(selectinload(SubOrder.order), selectinload(SubOrder.lines))
-        .order_by(SubOrder.id.desc())
-        .limit(PAGE_SIZE)
-    )
-    if query:
-        like = f"%{query}%"
-        stmt = stmt.where(or_(Order.number.ilike(like), Order.email.ilike(like), Order.shopper_name.ilike(like)))
-    if status in (LineStatus.ACTIVE.value, LineStatus.CANCELLED.value):
-        stmt = stmt.where(SubOrder.lines.any(OrderLine.status == status))
-    if drop_id:
-        stmt = stmt.where(SubOrder.lines.any(OrderLine.drop_id == drop_id))
-    sub_orders = db.session.scalars(stmt).unique().all()
+    sub_orders = search_sub_orders(db.session, g.tenant.id, query, status, drop_id)
     drops = db.session.scalars(select(Drop).where(Drop.tenant_id == g.tenant.id).order_by(Drop.starts_at.desc())).all()
     return render_page(
         "orders/index.html",

@@ -9,51 +9,23 @@ sale itself is a conditional write in the database (see ledger.py).
 import time
 from dataclasses import dataclass
 from pathlib import Path
-from typing import NamedTuple
 
 from redis import Redis
 from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
 
-from mall.catalog.models import StockLevel
 from mall.drops.models import Drop, DropStatus
 from mall.hubs.models import Hub, HubKind
-from mall.redis_setup import LuaLibrary
+from mall.redis_setup import LuaScript
 from mall.stock import ledger
-from mall.stock.records import read_holds
+from mall.stock.models import StockLevel
+from mall.stock.records import lua_hold_record, read_holds
+from mall.stock.replies import PARSERS, RELOAD, Claim, HoldOutcome, Taken, text
 
-SCRIPT = (Path(__file__).with_name("scripts.lua")).read_text()
-
-REASONS = {
-    "sold_out": "Sold out — every unit is sold or held by other shoppers right now.",
-    "not_live": "This drop is not live right now.",
-    "not_in_drop": "That item is not part of this drop.",
-    "limit": "You have reached this drop's limit per shopper.",
-    "slow_down": "Too many tries at once — please wait a moment.",
-    "unavailable": "This drop cannot take holds right now.",
-    "gone": "That hold is no longer in your cart.",
-    "expired": "That hold expired and its units went back on sale.",
-    "already_extended": "That hold was already extended once.",
-}
-
+SCRIPT = lua_hold_record() + Path(__file__).with_name("scripts.lua").read_text()
 
 def now_ms() -> int:
     return int(time.time() * 1000)
-
-
-class HoldOutcome(NamedTuple):  # a tuple, not a dataclass: built once per add-to-cart, the surge's hottest call
-    ok: bool
-    reason: str = ""
-    hold_id: str = ""
-    hub_id: int = 0
-    price_cents: int = 0
-    expires_ms: int = 0
-    units_left: int = 0
-    retry_after_ms: int = 0
-
-    @property
-    def message(self) -> str:
-        return REASONS.get(self.reason, "")
 
 
 @dataclass(frozen=True)
@@ -87,7 +59,11 @@ class StockEngine:
         self.redis = redis
         self.session = session
         self.cart_rate, self.ip_rate, self.rate_window_ms = cart_rate, ip_rate, rate_window_ms
-        self._call = LuaLibrary(redis, SCRIPT, "flashmall_stock")  # _call(operation, *args)
+        self._script = LuaScript(redis, SCRIPT)
+
+    def _run(self, operation: str, *args, context=None):
+        """One atomic call of the engine's Lua (EVALSHA), its reply parsed into the operation's named result."""
+        return PARSERS[operation](self._script(operation, *args), context)
 
     # -- holds -------------------------------------------------------------------------------
     def place_hold(self, drop_id: int, variant_id: int, cart: str, quantity: int = 1, *, ip: str = "", now=None) -> HoldOutcome:
@@ -97,49 +73,36 @@ class StockEngine:
         ip = "".join(ip.split()) or "-"
         for attempt in range(2):
             counted = attempt == 0  # a reload retry is the same attempt: do not count it twice
-            reply = self._call(
+            outcome = self._run(
                 "place_hold", drop_id, variant_id, cart, quantity, now or now_ms(), ip,
                 self.cart_rate if counted else 0, self.ip_rate if counted else 0, self.rate_window_ms,
             )
-            status = _s(reply[0])
-            if status == "ok":
-                _, hold_id, hub, price, expires, left = reply
-                return HoldOutcome(True, "", _s(hold_id), int(hub), int(price), int(expires), int(left))
-            if status == "err":
-                reason, extra = _s(reply[1]), int(reply[2])
-                if reason == "slow_down":
-                    return HoldOutcome(False, reason, retry_after_ms=extra)
-                return HoldOutcome(False, reason, units_left=max(extra, 0))
+            if outcome is not RELOAD:
+                return outcome
             if not self.load_drop(drop_id):
                 return HoldOutcome(False, "unavailable")
         return HoldOutcome(False, "unavailable")
 
     def release_hold(self, cart: str, hold_id: str, *, now=None) -> int:
-        return int(self._call("release_hold", cart, hold_id, "released", now or now_ms()))
+        return self._run("release_hold", cart, hold_id, "released", now or now_ms())
 
     def extend_hold(self, cart: str, hold_id: str, *, now=None) -> HoldOutcome:
-        reply = self._call("extend_hold", cart, hold_id, now or now_ms())
-        if _s(reply[0]) == "ok":
-            return HoldOutcome(True, hold_id=hold_id, expires_ms=int(reply[1]))
-        return HoldOutcome(False, _s(reply[1]), hold_id=hold_id)
+        return self._run("extend_hold", cart, hold_id, now or now_ms(), context=hold_id)
 
     def resize_hold(self, cart: str, hold_id: str, quantity: int, limit: int, *, now=None) -> HoldOutcome:
-        reply = self._call("resize_hold", cart, hold_id, quantity, now or now_ms(), limit)
-        if _s(reply[0]) == "ok":
-            return HoldOutcome(True, hold_id=hold_id)
-        return HoldOutcome(False, _s(reply[1]), hold_id=hold_id, units_left=int(reply[2]))
+        return self._run("resize_hold", cart, hold_id, quantity, now or now_ms(), limit, context=hold_id)
 
     def cart_holds(self, cart: str, *, now=None) -> list[Hold]:
         self.sweep_expired(now=now)
-        fields = (_s(f) for f in self.redis.hkeys(f"fm:shopper:{cart}"))
+        fields = (text(f) for f in self.redis.hkeys(f"fm:shopper:{cart}"))
         ids = sorted((f[2:] for f in fields if f.startswith("h:")), key=int)
         return [_hold(i, found) for i, found in zip(ids, read_holds(self.redis, ids)) if found]
 
     def expired_lines(self, cart: str) -> list[ExpiredLine]:
         lines = []
         for hold_id, value in self.redis.hgetall(f"fm:gone:{cart}").items():
-            drop, variant, quantity = (int(x) for x in _s(value).split(":"))
-            lines.append(ExpiredLine(_s(hold_id), drop, variant, quantity))
+            drop, variant, quantity = (int(x) for x in text(value).split(":"))
+            lines.append(ExpiredLine(text(hold_id), drop, variant, quantity))
         return sorted(lines, key=lambda line: int(line.hold_id))
 
     def forget_expired(self, cart: str, hold_id: str) -> None:
@@ -149,35 +112,32 @@ class StockEngine:
         """Return every expired hold's units; called lazily and by the scheduled sweep."""
         total = 0
         while True:
-            n = int(self._call("sweep_expired", now or now_ms(), batch))
+            n = self._run("sweep_expired", now or now_ms(), batch)
             total += n
             if n < batch:
                 return total
 
     def move_hold(self, cart: str, hold_id: str, hub_id: int, *, now=None) -> HoldOutcome:
         """Move an active hold's units to another hub of its drop, only if that hub has as many free."""
-        reply = self._call("move_hold", cart, hold_id, hub_id, now or now_ms())
-        if _s(reply[0]) == "ok":
-            return HoldOutcome(True, hold_id=hold_id, hub_id=int(reply[1]))
-        return HoldOutcome(False, _s(reply[1]), hold_id=hold_id)
+        return self._run("move_hold", cart, hold_id, hub_id, now or now_ms(), context=hold_id)
 
     # -- checkout ----------------------------------------------------------------------------
     def claim(self, cart: str, checkout_key: str, hold_ids: list[str], *, now=None) -> list[str]:
         """Lock holds into one checkout; returns the ids that could not be claimed (then none are)."""
         _one_token(checkout_key)
-        reply = self._call("claim_holds", cart, checkout_key, now or now_ms(), *hold_ids)
-        return [] if _s(reply[0]) == "ok" else [_s(x) for x in reply[1:]]
+        claim: Claim = self._run("claim_holds", cart, checkout_key, now or now_ms(), *hold_ids)
+        return claim.refused
 
     def finalize(self, checkout_key: str, hold_ids: list[str]) -> int:
-        return int(self._call("finalize_holds", checkout_key, *hold_ids))
+        return self._run("finalize_holds", checkout_key, *hold_ids)
 
     def unclaim(self, checkout_key: str, hold_ids: list[str], *, now=None) -> None:
-        self._call("unclaim_holds", checkout_key, now or now_ms(), *hold_ids)
+        self._run("unclaim_holds", checkout_key, now or now_ms(), *hold_ids)
 
     def stale_claims(self, older_than_ms: int, *, now=None) -> list[tuple[str, str]]:
         """Holds stuck inside a checkout that died: (hold id, checkout key)."""
         cutoff = (now or now_ms()) - older_than_ms
-        ids = [_s(i) for i in self.redis.zrangebyscore("fm:claimed", "-inf", cutoff)]
+        ids = [text(i) for i in self.redis.zrangebyscore("fm:claimed", "-inf", cutoff)]
         holds = read_holds(self.redis, ids)
         return [(i, h["claimed_by"]) for i, h in zip(ids, holds) if h and h["claimed_by"] != "-"]
 
@@ -186,14 +146,14 @@ class StockEngine:
         """Restock (delta > 0) or write off (delta < 0) at one hub; commits. Held and sold units cannot be written off."""
         if delta == 0:
             return True
-        taken = 2
+        taken = Taken.NOT_LOADED
         if delta < 0:
             taken = self.take_available(variant_id, hub_id, -delta)
-            if taken == 0:
+            if taken == Taken.NOT_ENOUGH:
                 return False
         if not ledger.change_on_hand(self.session, variant_id, hub_id, delta):
             self.session.rollback()
-            if taken == 1:
+            if taken == Taken.TAKEN:
                 self.units_returned(variant_id, hub_id, -delta)
             return False
         self.session.commit()
@@ -203,11 +163,11 @@ class StockEngine:
 
     def cart_units_back(self, cart: str, drop_id: int, quantity: int) -> None:
         """An order line was cancelled: its units no longer count against the cart's per-shopper limit."""
-        self._call("cart_units_back", cart, drop_id, quantity)
+        self._run("cart_units_back", cart, drop_id, quantity)
 
-    def take_available(self, variant_id: int, hub_id: int, quantity: int) -> int:
-        """Before a write-off: 1 = taken from holdable units, 0 = not enough unheld units, 2 = not loaded in Redis."""
-        return int(self._call("take_available", variant_id, hub_id, quantity))
+    def take_available(self, variant_id: int, hub_id: int, quantity: int) -> Taken:
+        """Before a write-off: take the units from the holdable ones, so no shopper can hold them meanwhile."""
+        return self._run("take_available", variant_id, hub_id, quantity)
 
     def units_returned(self, variant_id: int, hub_id: int, quantity: int) -> None:
         """After the database took units back (cancel, restock): make them holdable at once."""
@@ -226,15 +186,30 @@ class StockEngine:
             )
         ).all()
         self.session.rollback()  # read, then release the snapshot before touching Redis
-        return sum(1 for variant_id, hub_id, unsold in rows if int(self._call("reconcile", variant_id, hub_id, unsold)))
+        return sum(1 for variant_id, hub_id, unsold in rows if self._run("reconcile", variant_id, hub_id, unsold))
 
     def forget_drop(self, drop_id: int) -> None:
         """The drop's settings changed: the next hold reloads them from the database."""
         self.redis.delete(f"fm:drop:{drop_id}")
 
+    def drop_units_left(self, drop_id: int) -> int | None:
+        """Units free to hold now over a drop's items and hubs, read atomically; None while the drop is not loaded."""
+        return self._run("drop_units_left", drop_id)
+
     def availability(self, variant_id: int, hub_ids: list[int]) -> dict[int, int | None]:
         values = self.redis.mget([f"fm:avail:{variant_id}:{h}" for h in hub_ids]) if hub_ids else []
         return {h: (int(v) if v is not None else None) for h, v in zip(hub_ids, values)}
+
+    def live_units(self, rows: list[tuple[int, int]]) -> dict[tuple[int, int], tuple[int | None, int]]:
+        """(free, held) per (variant, hub) in one Redis read; free is None where the row is not loaded.
+
+        The counters alone: mall.stock.availability puts them beside the database's on hand and sold."""
+        if not rows:
+            return {}
+        keys = [f"fm:avail:{v}:{h}" for v, h in rows] + [f"fm:held:{v}:{h}" for v, h in rows]
+        values = self.redis.mget(keys)
+        free, held = values[: len(rows)], values[len(rows) :]
+        return {row: (None if f is None else int(f), int(n or 0)) for row, f, n in zip(rows, free, held)}
 
     def held(self, variant_id: int, hub_ids: list[int]) -> dict[int, int]:
         values = self.redis.mget([f"fm:held:{variant_id}:{h}" for h in hub_ids]) if hub_ids else []
@@ -266,6 +241,7 @@ class StockEngine:
             "limit": drop.per_shopper_limit,
             "open": "1" if drop.status not in (DropStatus.DRAFT, DropStatus.CANCELLED) else "0",
             "tiers": _tiers(drop, starts, ends),
+            "variants": ",".join(str(v) for v in variant_ids),
         }
         hubs: dict[int, list[str]] = {v: [] for v in variant_ids}
         pipe = self.redis.pipeline(transaction=True)
@@ -304,10 +280,6 @@ def _ms(moment) -> int:
 def _one_token(value: str) -> None:
     if not value or len(value.split()) != 1 or value.strip() != value:
         raise ValueError(f"not a single token: {value!r}")
-
-
-def _s(value) -> str:
-    return value.decode() if isinstance(value, bytes) else str(value)
 
 
 def _hold(hold_id: str, f: dict[str, str]) -> Hold:

@@ -1,6 +1,6 @@
 """Stock jobs: expired holds go back on sale and Redis is repaired from the stock rows."""
 
-from mall.checkout.access import stock_engine
+from mall.stock.access import stock_engine
 
 
 def sweep_expired_holds() -> dict[str, int]:

@@ -11,7 +11,7 @@ from redis import Redis
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
-from mall.catalog.models import StockLevel
+from mall.stock.models import StockLevel
 from mall.stock.records import read_holds
 
 

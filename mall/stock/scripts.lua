@@ -1,10 +1,12 @@
 -- Flashmall stock engine. Every function runs atomically inside Redis.
--- Keys: fm:drop:<d> config hash; fm:avail:<v>:<h> free units; fm:held:<v>:<h> held units;
+-- Run with EVALSHA (mall.redis_setup.LuaScript): its whole top level runs on every call, so add-to-cart is
+-- dispatched as soon as it is defined. HOLD and hold_string(h) come first, made from records.HOLD_FIELDS (engine.py).
+-- Keys: fm:drop:<d> config hash (variants: the drop's variant ids); fm:avail:<v>:<h> free units;
+--   fm:held:<v>:<h> held units;
 -- fm:h:<id> one hold, a string of HOLD's fields separated by spaces (see get_hold); fm:exp zset of active holds by
 --   expiry; fm:claimed zset of holds inside a checkout;
 -- fm:shopper:<token> one hash per shopper: h:<id> its holds, l:<d> units held+bought in drop d, n:<d> holds placed
---   in d, tw/tn its add-to-cart tries (window end ms, tries), until: when it expires (ms) (named apart from the
---   fm:cart:<token> sets of earlier versions, which a hold must not trip over in a Redis kept across a deploy);
+--   in d, tw/tn its add-to-cart tries (window end ms, tries), until: when it expires (ms);
 --   fm:gone:<token> expired holds to show in the cart; fm:rl:ip:<ip> add-to-cart tries from one IP in the current
 --   window.
 -- fm:act:<d> activity per minute (<kind>:<epoch minute>: v views, h holds, hx units held beyond one per hold,
@@ -23,31 +25,16 @@ local function int(n) return string.format('%d', n) end
 -- A hold is one string, not a hash: writing a 10-field hash cost a hold ~16,000 more instructions (lua_cost.py).
 -- Every field is a token without spaces (cart tokens, checkout keys and IPs have none); claimed_by is '-' until a
 -- checkout claims it, extended '0' or '1'.
-local HOLD = {'drop', 'variant', 'hub', 'qty', 'cart', 'price', 'expires', 'hold_ms', 'ip', 'state', 'extended',
-  'claimed_by'}
 
-local function hold_string(h)
-  return h.drop .. ' ' .. h.variant .. ' ' .. h.hub .. ' ' .. h.qty .. ' ' .. h.cart .. ' ' .. h.price .. ' ' ..
-    h.expires .. ' ' .. h.hold_ms .. ' ' .. h.ip .. ' ' .. h.state .. ' ' .. h.extended .. ' ' .. h.claimed_by
-end
-
--- the hold as a table of HOLD's fields, or nil. A hold placed before holds were strings (a Redis kept across that
--- deploy) is still read from its hash, fm:hold:<id>, so it expires or sells like any other.
+-- the hold as a table of HOLD's fields, or nil
 local function get_hold(id)
   local s = redis.call('GET', 'fm:h:' .. id)
-  local h = {}
-  if s then
-    local i = 0
-    for v in string.gmatch(s, '%S+') do
-      i = i + 1
-      h[HOLD[i]] = v
-    end
-    return h
+  if not s then return nil end
+  local h, i = {}, 0
+  for v in string.gmatch(s, '%S+') do
+    i = i + 1
+    h[HOLD[i]] = v
   end
-  local old = redis.call('HMGET', 'fm:hold:' .. id, unpack(HOLD))
-  if not old[1] then return nil end
-  for i, name in ipairs(HOLD) do h[name] = old[i] end
-  h.ip, h.extended, h.claimed_by = h.ip or '-', h.extended or '0', h.claimed_by or '-'
   return h
 end
 
@@ -56,7 +43,7 @@ local function put_hold(id, h)
 end
 
 local function delete_hold(id)
-  redis.call('DEL', 'fm:h:' .. id, 'fm:hold:' .. id)
+  redis.call('DEL', 'fm:h:' .. id)
 end
 
 -- counts a hold placed (the expiry is set when a minute's first hold creates its field: once a minute, not on
@@ -225,8 +212,8 @@ local function place_hold(a)
   local id = int(redis.call('INCR', 'fm:seq'))
   redis.call('DECRBY', 'fm:avail:' .. variant .. ':' .. chosen, a[4])
   redis.call('INCRBY', 'fm:held:' .. variant .. ':' .. chosen, a[4])
-  redis.call('SET', 'fm:h:' .. id, drop .. ' ' .. variant .. ' ' .. chosen .. ' ' .. a[4] .. ' ' .. cart .. ' ' ..
-    int(price) .. ' ' .. expires_s .. ' ' .. f[3] .. ' ' .. a[6] .. ' active 0 -')  -- HOLD's fields, in order
+  put_hold(id, {drop = drop, variant = variant, hub = chosen, qty = a[4], cart = cart, price = int(price),
+    expires = expires_s, hold_ms = f[3], ip = a[6], state = 'active', extended = '0', claimed_by = '-'})
   redis.call('ZADD', 'fm:exp', expires_s, id)
   local n = #fields
   fields[n + 1], fields[n + 2] = 'h:' .. id, '1'
@@ -237,9 +224,8 @@ local function place_hold(a)
   return {'ok', id, chosen, price, expires, total - qty}
 end
 
--- Run as a script (Redis without functions), add-to-cart, the surge's hot path, is dispatched before the other
--- operations are even defined. (A function library runs all of this once, at load: see LuaLibrary.)
---[[eval-only]] if ARGV[1] == 'place_hold' then table.remove(ARGV, 1) return place_hold(ARGV) end
+-- Add-to-cart, the surge's hot path, is dispatched before the other operations are even defined.
+if ARGV[1] == 'place_hold' then table.remove(ARGV, 1) return place_hold(ARGV) end
 
 -- ARGV: cart, id, reason, now_ms
 local function release_hold(a)
@@ -404,7 +390,24 @@ local function reconcile(a)
   return want - have
 end
 
+-- ARGV: drop : units free to hold right now over the drop's items and hubs, or -1 when the drop is not loaded
+local function drop_units_left(a)
+  local cfg = 'fm:drop:' .. a[1]
+  local variants = redis.call('HGET', cfg, 'variants')
+  if not variants or variants == '' then return -1 end
+  local total = 0
+  for v in string.gmatch(variants, '(%d+)') do
+    for hub in string.gmatch(redis.call('HGET', cfg, 'v:' .. v .. ':hubs') or '', '(%d+)') do
+      local left = redis.call('GET', 'fm:avail:' .. v .. ':' .. hub)
+      if not left then return -1 end
+      total = total + math.max(tonumber(left), 0)
+    end
+  end
+  return total
+end
+
 local handlers = {
+  drop_units_left = drop_units_left,
   reconcile = reconcile,
   take_available = take_available, cart_units_back = cart_units_back,
   place_hold = place_hold, release_hold = release_hold, extend_hold = extend_hold, resize_hold = resize_hold,
@@ -418,4 +421,4 @@ local function run(args)
   table.remove(args, 1)
   return handler(args)
 end
---[[eval-only]] return run(ARGV)
+return run(ARGV)

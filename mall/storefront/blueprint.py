@@ -2,7 +2,6 @@
 
 from flask import Blueprint, abort, render_template, request
 
-from mall.checkout.access import drop_activity
 from mall.clock import utcnow
 from mall.drops.models import DropStatus
 from mall.drops.pricing import effective_status
@@ -10,6 +9,7 @@ from mall.drops.services import shoppable_drop
 from mall.extensions import db
 from mall.links.clicks import is_real_click
 from mall.rendering import render_partial
+from mall.stock.access import drop_activity
 from mall.storefront import cache, services
 from tenants.lookups import brand_by_slug
 from tenants.models import Tenant

@@ -3,52 +3,22 @@
 from dataclasses import dataclass
 from datetime import datetime
 
-from redis.exceptions import RedisError
 from sqlalchemy import select
-from sqlalchemy.orm import contains_eager, selectinload
+from sqlalchemy.orm import selectinload
 
-from mall.catalog.models import Product, StockLevel, Variant
+from mall.catalog.models import Product, Variant
 from mall.drops.models import Drop, DropItem, DropStatus
 from mall.drops.pricing import TierWindow, current_tier, discounted, effective_status, next_tier, price_at, tier_windows
 from mall.drops.services import HIDDEN
-from mall.extensions import db, redis_client
-from mall.hubs.models import Hub
+from mall.extensions import db
+from mall.stock import availability
+from mall.stock.access import stock_engine
+from mall.stock.availability import DropAvailability, loaded_drop_availability
+from mall.stock.models import StockLevel
 from tenants.models import Tenant
 
 NOT_ON_SALE = (DropStatus.DRAFT.value, DropStatus.CANCELLED.value)
 PAST_DROPS_SHOWN = 12
-
-
-@dataclass(frozen=True)
-class HubAvailability:
-    hub_id: int
-    name: str
-    kind: str
-    kind_label: str
-    on_hand: int
-    sold: int
-    available: int
-
-    @property
-    def percent_left(self) -> int:
-        return round(100 * self.available / self.on_hand) if self.on_hand else 0
-
-
-@dataclass(frozen=True)
-class Availability:
-    hubs: list[HubAvailability]
-
-    @property
-    def units_left(self) -> int:
-        return sum(h.available for h in self.hubs)
-
-    @property
-    def sold(self) -> int:
-        return sum(h.sold for h in self.hubs)
-
-    @property
-    def sold_out(self) -> bool:
-        return self.units_left == 0
 
 
 @dataclass(frozen=True)
@@ -90,57 +60,14 @@ def drop_loading_options():
     )
 
 
-def availability_by_hub(drop: Drop) -> Availability:
+def availability_by_hub(drop: Drop) -> DropAvailability:
     """Units a shopper can still get, per active hub, over the drop's hero variants (as loaded with the drop)."""
-    return _availability([level for item in drop.items for level in item.variant.stock_levels if level.hub.active])
+    return loaded_drop_availability(stock_engine(), drop)
 
 
-def drop_availability(drop_id: int) -> Availability:
+def drop_availability(drop_id: int) -> DropAvailability:
     """The same, read in one query: what the live fragment re-reads twice a second under a surge."""
-    levels = db.session.scalars(
-        select(StockLevel)
-        .join(DropItem, DropItem.variant_id == StockLevel.variant_id)
-        .join(Hub, Hub.id == StockLevel.hub_id)
-        .where(DropItem.drop_id == drop_id, Hub.active.is_(True))
-        .options(contains_eager(StockLevel.hub))
-    ).all()
-    return _availability(levels)
-
-
-def _availability(levels: list[StockLevel]) -> Availability:
-    """The one place availability is computed; the stock engine subtracts held units here."""
-    held = _held_units(levels)
-    totals: dict[int, dict] = {}
-    for level in levels:
-        row = totals.setdefault(level.hub_id, {"hub": level.hub, "on_hand": 0, "sold": 0, "available": 0})
-        row["on_hand"] += level.on_hand
-        row["sold"] += level.sold
-        row["available"] += max(level.on_hand - level.sold - held.get((level.variant_id, level.hub_id), 0), 0)
-    hubs = [
-        HubAvailability(
-            hub_id=hub_id,
-            name=row["hub"].name,
-            kind=row["hub"].kind,
-            kind_label=row["hub"].kind_label,
-            on_hand=row["on_hand"],
-            sold=row["sold"],
-            available=row["available"],
-        )
-        for hub_id, row in totals.items()
-    ]
-    hubs.sort(key=lambda h: (-h.available, h.name))
-    return Availability(hubs)
-
-
-def _held_units(levels: list[StockLevel]) -> dict[tuple[int, int], int]:
-    """Units shoppers hold right now, from the stock engine (none if Redis cannot answer)."""
-    if not levels:
-        return {}
-    try:
-        values = redis_client().mget([f"fm:held:{level.variant_id}:{level.hub_id}" for level in levels])
-    except RedisError:
-        return {}
-    return {(level.variant_id, level.hub_id): int(value or 0) for level, value in zip(levels, values)}
+    return availability.drop_availability(db.session, stock_engine(), drop_id)
 
 
 def units_left(drop: Drop) -> int:

@@ -4,8 +4,8 @@ from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
 
 from mall.accounts.models import User
-from mall.checkout.services import cancel_line
 from mall.orders.models import Order, OrderLine, PaymentState, SubOrder
+from mall.orders.services import cancel_line
 from mall.stock.engine import StockEngine
 from mall.support.models import Compensation, CompensationKind, SupportThread
 from mall.support.services import SupportRuleBroken, add_event

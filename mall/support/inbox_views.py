@@ -4,12 +4,12 @@ from flask import abort, flash, g, redirect, render_template, request, url_for
 from flask_login import current_user
 from sqlalchemy import select
 
-from mall.checkout.access import stock_engine
 from mall.clock import from_local, utcnow
 from mall.extensions import db
 from mall.ids import is_row_id
 from mall.orders.models import OrderLine
 from mall.rendering import render_page
+from mall.stock.access import stock_engine
 from mall.support import actions, services, surge
 from mall.support.forms import (
     AssignForm,

@@ -9,8 +9,8 @@ from mall.alerts.jobs import evaluate_drop_alerts
 from mall.clock import utcnow
 from mall.extensions import db, redis_client
 from mall.outbox.models import OutboxEmail
+from mall.stock.access import stock_engine
 from mall.stock.activity import DropActivity
-from mall.stock.engine import StockEngine
 from tests.alerts.conftest import alerts
 
 RUNS = 4
@@ -44,7 +44,7 @@ def test_concurrent_evaluations_raise_each_alert_and_its_email_once(app, engine,
         scene.hold(engine, f"big{n}", quantity=5, ip=f"198.51.100.{n}")  # the other 55 units: sold out
 
     def evaluate():
-        evaluate_everything(db.session, StockEngine(redis_client(), db.session), DropActivity(redis_client(), 0), utcnow())
+        evaluate_everything(db.session, stock_engine(), DropActivity(redis_client(), 0), utcnow())
 
     assert _run_together(app, evaluate) == []
     assert _run_together(app, lambda: evaluate_drop_alerts(scene.brand.id, scene.drop.id)) == []

@@ -1,8 +1,8 @@
 import pytest
 from sqlalchemy import select, update
 
-from mall.catalog.models import StockLevel
 from mall.extensions import db, redis_client
+from mall.stock.models import StockLevel
 from tests.support import text_of
 
 

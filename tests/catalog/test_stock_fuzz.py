@@ -4,8 +4,8 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from sqlalchemy import select, update
 
-from mall.catalog.models import StockLevel
 from mall.extensions import db
+from mall.stock.models import StockLevel
 
 numberish = st.one_of(
     st.integers(min_value=0, max_value=20).map(str),

@@ -4,12 +4,12 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import func, select
 
-from mall.catalog.models import StockLevel
 from mall.checkout.services import CheckoutError, place_order
 from mall.extensions import db
 from mall.orders.models import Order, OrderLine, SubOrder
 from mall.outbox.models import OutboxEmail
 from mall.stock import ledger
+from mall.stock.models import StockLevel
 from tests.checkout.conftest import pickup_details
 
 
@@ -66,7 +66,7 @@ def test_concurrent_duplicate_checkouts_of_one_cart_make_exactly_one_order(app, 
 
     def submit():
         with app.app_context():
-            from mall.checkout.access import stock_engine
+            from mall.stock.access import stock_engine
 
             try:
                 order = place_order(db.session, stock_engine(), "cart-1", "key-0000000000000004", details, holds)
@@ -126,7 +126,7 @@ def test_carts_holding_the_same_items_in_opposite_orders_all_check_out_at_once(a
 
     def check_out(cart, holds):
         with app.app_context():
-            from mall.checkout.access import stock_engine
+            from mall.stock.access import stock_engine
 
             start.wait()
             try:

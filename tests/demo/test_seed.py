@@ -7,13 +7,14 @@ from sqlalchemy import func, select
 
 from mall.accounts.models import User
 from mall.accounts.passwords import password_matches
-from mall.catalog.models import Product, StockLevel, Variant
+from mall.catalog.models import Product, Variant
 from mall.clock import utcnow
 from mall.demo.seed import seed_demo
 from mall.drops.models import Drop, DropItem, PriceTier
 from mall.drops.pricing import effective_status, tier_windows
 from mall.extensions import db
 from mall.hubs.models import Hub
+from mall.stock.models import StockLevel
 from tenants.models import Membership, Tenant
 from tests.support import text_of
 

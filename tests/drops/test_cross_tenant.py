@@ -5,9 +5,10 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import func, select
 
-from mall.catalog.models import Product, StockLevel, Variant
+from mall.catalog.models import Product, Variant
 from mall.drops.models import Drop, DropItem
 from mall.extensions import db
+from mall.stock.models import StockLevel
 from tests.drops.conftest import drop_form
 from tests.support import text_of
 

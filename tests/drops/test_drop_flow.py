@@ -3,9 +3,9 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import update
 
-from mall.catalog.models import StockLevel
 from mall.drops.models import Drop
 from mall.extensions import db, redis_client
+from mall.stock.models import StockLevel
 from tests.drops.conftest import drop_form
 from tests.support import text_of
 

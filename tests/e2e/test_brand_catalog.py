@@ -8,10 +8,10 @@ import pytest
 from playwright.sync_api import expect
 from sqlalchemy import select
 
-from mall.catalog.models import StockLevel
 from mall.clock import utcnow
 from mall.drops.models import Drop
 from mall.extensions import db
+from mall.stock.models import StockLevel
 from tests.factories import PASSWORD
 
 pytestmark = pytest.mark.e2e

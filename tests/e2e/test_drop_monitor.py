@@ -7,10 +7,10 @@ import pytest
 import time_machine
 from playwright.sync_api import expect
 
-from mall.checkout.access import drop_activity
 from mall.checkout.services import place_order
 from mall.extensions import db
 from mall.monitor.jobs import build_drop_report
+from mall.stock.access import drop_activity
 from tests.checkout.conftest import pickup_details
 from tests.factories import PASSWORD
 

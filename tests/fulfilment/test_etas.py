@@ -7,7 +7,6 @@ import pytest
 import time_machine
 from sqlalchemy import select, update
 
-from mall.checkout.services import cancel_line
 from mall.extensions import db
 from mall.fulfilment import status
 from mall.fulfilment.etas import eta_accuracy
@@ -17,6 +16,7 @@ from mall.fulfilment.timing import OpeningHours
 from mall.hubs.models import Hub
 from mall.jobs.queues import get_queue
 from mall.orders.models import OrderLine
+from mall.orders.services import cancel_line
 from tests.fulfilment.conftest import checkout, hold, live_drops, pickup_at
 
 TODAY = datetime.now(timezone.utc).replace(hour=0, minute=0, second=0, microsecond=0)

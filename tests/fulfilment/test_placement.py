@@ -2,7 +2,6 @@
 
 from sqlalchemy import func, select
 
-from mall.catalog.models import StockLevel
 from mall.extensions import db, redis_client
 from mall.fulfilment import placement
 from mall.fulfilment.geo import LONDON_OUTWARD_CODES
@@ -11,7 +10,8 @@ from mall.fulfilment.models import ParcelItem
 from mall.jobs.queues import get_queue
 from mall.orders.models import OrderLine
 from mall.stock import ledger
-from mall.stock.engine import HoldOutcome
+from mall.stock.replies import HoldOutcome
+from mall.stock.models import StockLevel
 from tests.fulfilment.conftest import checkout, delivery_to, hold, live_drops, parcels_of, pickup_at
 
 

@@ -2,13 +2,13 @@
 
 from sqlalchemy import delete, select, update
 
-from mall.checkout.services import cancel_line
 from mall.extensions import db
 from mall.fulfilment import status
 from mall.fulfilment.jobs import commit_parcel_etas, reestimate_hub_etas
 from mall.fulfilment.models import Parcel
 from mall.hubs.models import Hub
 from mall.orders.models import OrderLine
+from mall.orders.services import cancel_line
 from tests.fulfilment.conftest import checkout, delivery_to, hold, live_drops, parcels_of
 from tests.support import text_of
 

@@ -6,14 +6,14 @@ from datetime import timedelta
 import time_machine
 from sqlalchemy import select
 
-from mall.checkout.access import stock_engine
-from mall.checkout.services import cancel_line
 from mall.clock import utcnow
 from mall.extensions import db
 from mall.links import services, stats
 from mall.links.attribution import ATTRIBUTION_COOKIE, attribution_cookie, read_attribution
 from mall.links.models import CreatorCommission
 from mall.orders.models import Order, OrderLine
+from mall.orders.services import cancel_line
+from mall.stock.access import stock_engine
 from tests.links.conftest import check_out, click, hold, make_link, partner
 
 

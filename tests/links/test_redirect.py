@@ -85,10 +85,9 @@ def test_a_cancelled_drop_redirects_to_the_brand_once_the_table_is_synced(client
     assert "That drop has ended" in text_of(client.get("/shop/north"))
 
 
-def test_a_drop_the_stock_engine_shows_sold_out_goes_to_the_brand_page(client, mall):
+def test_a_drop_the_stock_engine_shows_sold_out_goes_to_the_brand_page(client, mall, engine):
     drop, variant = mall.drops["sole"], mall.variants["sole"]
     link = make_link(mall.creator, mall.brands["sole"], drop)
-    engine = StockEngine(redis_client(), db.session)
     assert engine.place_hold(drop.id, variant.id, "cart-big", 5).ok
     assert engine.place_hold(drop.id, variant.id, "cart-other", 5).ok  # every unit held: nothing left to buy
 
@@ -151,3 +150,19 @@ def test_bots_and_head_requests_still_reach_the_destination(client, mall, agent)
     link = make_link(mall.creator, mall.brands["north"])
     assert click(client, link.code, agent=agent).headers["Location"] == "/shop/north"
     assert click(client, link.code, agent=agent, method="HEAD").headers["Location"] == "/shop/north"
+
+
+def test_a_click_asks_the_stock_engine_whether_the_drop_is_sold_out(client, mall, engine, monkeypatch):
+    drop, variant = mall.drops["sole"], mall.variants["sole"]
+    link = make_link(mall.creator, mall.brands["sole"], drop)
+    assert engine.place_hold(drop.id, variant.id, "cart-a", 1).ok  # loaded: 9 of 10 units free
+    asked = []
+
+    def none_left(self, drop_id):
+        asked.append(drop_id)
+        return 0
+
+    monkeypatch.setattr(StockEngine, "drop_units_left", none_left)
+
+    assert click(client, link.code).headers["Location"] == "/shop/sole"
+    assert asked == [drop.id]

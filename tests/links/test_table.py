@@ -10,6 +10,7 @@ from mall.extensions import db, redis_client
 from mall.links import services
 from mall.links.redirects import _ms
 from mall.links.table import LinkTable
+from mall.stock.access import stock_engine
 from tests.links.conftest import make_link
 
 
@@ -40,7 +41,7 @@ def counting_lookups(table, monkeypatch) -> list:
 
 def test_a_warm_link_is_answered_from_the_process_without_asking_redis(app_ctx, mall, monkeypatch):
     link = make_link(mall.creator, mall.brands["north"], mall.drops["north"])
-    table = LinkTable(redis_client(), cache_seconds=60, batch_ms=10**9)  # the shipper never wakes here
+    table = LinkTable(redis_client(), stock_engine(), cache_seconds=60, batch_ms=10**9)  # the shipper never wakes here
     calls = counting_lookups(table, monkeypatch)
     for n in range(5):
         assert table.follow(link.code, f"{n:032x}", time.time(), True).path.endswith(f"/drops/{mall.drops['north'].id}")
@@ -50,7 +51,7 @@ def test_a_warm_link_is_answered_from_the_process_without_asking_redis(app_ctx, 
 
 def test_the_background_shipper_counts_clicks_once_per_visitor(app_ctx, mall):
     link = make_link(mall.creator, mall.brands["north"], mall.drops["north"])
-    table = LinkTable(redis_client(), cache_seconds=1, batch_ms=20)
+    table = LinkTable(redis_client(), stock_engine(), cache_seconds=1, batch_ms=20)
     for n in range(50):
         table.follow(link.code, f"{n:032x}", time.time(), True)
     table.follow(link.code, f"{0:032x}", time.time(), True)  # the same visitor again this hour
@@ -61,7 +62,7 @@ def test_the_background_shipper_counts_clicks_once_per_visitor(app_ctx, mall):
 
 def test_a_failed_shipment_keeps_every_click_for_the_next_one(app_ctx, mall, monkeypatch):
     link = make_link(mall.creator, mall.brands["north"])
-    table = LinkTable(redis_client(), cache_seconds=60, batch_ms=10**9)
+    table = LinkTable(redis_client(), stock_engine(), cache_seconds=60, batch_ms=10**9)
     for n in range(3):
         table.follow(link.code, f"{n:032x}", time.time(), True)
     real = table._run
@@ -80,7 +81,7 @@ def test_a_failed_shipment_keeps_every_click_for_the_next_one(app_ctx, mall, mon
 
 def test_a_link_change_reaches_every_process_within_a_moment(app_ctx, mall):
     link = make_link(mall.creator, mall.brands["north"], mall.drops["north"])
-    table = LinkTable(redis_client(), cache_seconds=3600, batch_ms=20)
+    table = LinkTable(redis_client(), stock_engine(), cache_seconds=3600, batch_ms=20)
     assert table.follow(link.code, "a" * 32, time.time(), True).earning
     services.end_partnership(db.session, services.partnership(db.session, mall.brands["north"].id, mall.creator.id))
 
@@ -92,7 +93,7 @@ def test_a_link_change_reaches_every_process_within_a_moment(app_ctx, mall):
 def test_the_drop_end_is_judged_at_each_click_even_from_the_cache(app_ctx, mall):
     drop = mall.drops["north"]
     link = make_link(mall.creator, mall.brands["north"], drop)
-    table = LinkTable(redis_client(), cache_seconds=3600, batch_ms=10**9)
+    table = LinkTable(redis_client(), stock_engine(), cache_seconds=3600, batch_ms=10**9)
     now = time.time()
     assert table.follow(link.code, "a" * 32, now, False).state == "ok"
     assert table.follow(link.code, "a" * 32, _ms(drop.ends_at) / 1000, False).state == "over"

@@ -23,14 +23,15 @@ import pytest
 import time_machine
 from sqlalchemy import select
 
-from mall.checkout.access import drop_activity
-from mall.checkout.services import CheckoutDetails, cancel_line, place_order
+from mall.checkout.services import CheckoutDetails, place_order
 from mall.extensions import db
 from mall.fulfilment.models import Parcel
 from mall.fulfilment.status import mark_ready
 from mall.links.models import CreatorPartnership, LinkClickHour
 from mall.links.services import create_link
 from mall.orders.models import Order, OrderLine, SubOrder
+from mall.orders.services import cancel_line
+from mall.stock.access import drop_activity
 from mall.support.models import Topic
 from mall.support.services import brand_reply, open_about_order, open_thread, set_status
 

@@ -5,10 +5,10 @@ from datetime import timedelta
 import time_machine
 from sqlalchemy import func, select
 
-from mall.checkout.access import drop_activity
 from mall.extensions import db, redis_client
 from mall.monitor.jobs import build_due_reports, save_drop_activity
 from mall.monitor.models import DropActivityMinute, DropReport
+from mall.stock.access import drop_activity
 from tests.monitor.conftest import at
 
 

@@ -5,8 +5,8 @@ from datetime import timedelta
 
 import time_machine
 
-from mall.checkout.access import drop_activity
 from mall.extensions import redis_client
+from mall.stock.access import drop_activity
 from mall.stock.activity import Actor, Counts, DropActivity
 
 

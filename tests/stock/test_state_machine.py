@@ -10,11 +10,12 @@ from hypothesis import strategies as st
 from hypothesis.stateful import RuleBasedStateMachine, invariant, precondition, rule, run_state_machine_as_test
 from sqlalchemy import select
 
-from mall.catalog.models import StockLevel
-from mall.checkout.services import CheckoutError, cancel_line, place_order
+from mall.checkout.services import CheckoutError, place_order
 from mall.extensions import db
 from mall.orders.models import LineStatus, OrderLine
+from mall.orders.services import cancel_line
 from mall.stock import ledger
+from mall.stock.models import StockLevel
 from tests.checkout.conftest import pickup_details
 
 CARTS = ["cart-a", "cart-b", "cart-c"]

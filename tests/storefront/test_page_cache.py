@@ -4,8 +4,8 @@ import re
 import threading
 from datetime import timedelta
 
-from mall.checkout.access import drop_activity
 from mall.extensions import db
+from mall.stock.access import drop_activity
 from mall.storefront import services
 from mall.storefront.cache import RenderedPages
 from tests.support import text_of

@@ -3,10 +3,10 @@
 import pytest
 from sqlalchemy import func, select
 
-from mall.catalog.models import StockLevel
 from mall.extensions import db, redis_client
 from mall.orders.models import Order, OrderLine
 from mall.stock.ledger import check_invariant
+from mall.stock.models import StockLevel
 from mall.support.models import Compensation, SupportMessage
 from tests.support import text_of
 from tests.support_inbox.conftest import ask, inbox_url, latest_thread

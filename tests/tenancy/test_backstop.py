@@ -27,7 +27,7 @@ def test_lazy_loaded_relationships_are_filtered_too(make):
     make.stock(make.product(brand_b).variants[0], hub, 7)
     db.session.expire_all()
 
-    from mall.catalog.models import StockLevel
+    from mall.stock.models import StockLevel
 
     with tenant_scope(brand_b.id):
         on_hand = db.session.scalars(select(StockLevel.on_hand)).all()

@@ -1,0 +1,63 @@
+"""A brand's orders after checkout: finding them, and cancelling a line before hand-over."""
+
+from sqlalchemy import or_, select, update
+from sqlalchemy.orm import Session, selectinload
+
+from mall.clock import utcnow
+from mall.fulfilment.jobs import queue_hub_reestimate
+from mall.fulfilment.status import cancel_parcels_of_line
+from mall.orders.models import LineStatus, Order, OrderLine, ShopperDropUnits, SubOrder
+from mall.stock import ledger
+from mall.stock.engine import StockEngine
+
+PAGE_SIZE = 50
+
+
+def search_sub_orders(
+    session: Session, tenant_id: int, text: str = "", status: str = "", drop_id: int | None = None
+) -> list[SubOrder]:
+    """The brand's newest sub-orders matching the order number, email or name, a line status and a drop."""
+    stmt = (
+        select(SubOrder)
+        .join(Order, Order.id == SubOrder.order_id)
+        .where(SubOrder.tenant_id == tenant_id)
+        .options(selectinload(SubOrder.order), selectinload(SubOrder.lines))
+        .order_by(SubOrder.id.desc())
+        .limit(PAGE_SIZE)
+    )
+    if text:
+        like = f"%{text}%"
+        stmt = stmt.where(or_(Order.number.ilike(like), Order.email.ilike(like), Order.shopper_name.ilike(like)))
+    if status in (LineStatus.ACTIVE.value, LineStatus.CANCELLED.value):
+        stmt = stmt.where(SubOrder.lines.any(OrderLine.status == status))
+    if drop_id:
+        stmt = stmt.where(SubOrder.lines.any(OrderLine.drop_id == drop_id))
+    return session.scalars(stmt).unique().all()
+
+
+def cancel_line(session: Session, engine: StockEngine, line: OrderLine) -> bool:
+    """Cancel before hand-over: the units go back on sale exactly once."""
+    changed = session.execute(
+        update(OrderLine)
+        .where(OrderLine.id == line.id, OrderLine.status == LineStatus.ACTIVE.value)
+        .values(status=LineStatus.CANCELLED.value, cancelled_at=utcnow())
+        .execution_options(synchronize_session=False)
+    ).rowcount
+    if not changed:
+        session.rollback()
+        return False
+    ledger.return_sold_units(session, line.variant_id, line.hub_id, line.quantity)
+    order = line.sub_order.order
+    for shopper_key in (f"cart:{order.cart_token}", f"email:{order.email}"):
+        session.execute(
+            update(ShopperDropUnits)
+            .where(ShopperDropUnits.drop_id == line.drop_id, ShopperDropUnits.shopper_key == shopper_key)
+            .values(units=ShopperDropUnits.units - line.quantity)
+            .execution_options(synchronize_session=False)
+        )
+    session.commit()
+    engine.units_returned(line.variant_id, line.hub_id, line.quantity)
+    engine.cart_units_back(order.cart_token, line.drop_id, line.quantity)
+    for hub_id in cancel_parcels_of_line(session, line.id):
+        queue_hub_reestimate(hub_id, "Parcels ahead were cancelled")
+    return True
