@@ -1,4 +1,4 @@
-"""This tree beside an earlier commit, each served by its own server, side by side in one run, against the issue's targets.
+"""This tree beside an earlier commit, each on its own server, side by side in one run, against the issue's targets.
 
     .venv/bin/python benchmarks/hold_ab.py [--base 3839af3] [--quick] [--rounds 5] [--seconds 4]
 
@@ -49,7 +49,8 @@ from mall import create_app
 app = create_app()
 hold_token = getattr(importlib.import_module(sys.argv[2]), "hold_token")
 with app.app_context():
-    sys.stdout.write("".join(f"{c} {hold_token(c)}\\n" for c in (secrets.token_urlsafe(32) for _ in range(int(sys.argv[1])))))
+    carts = (secrets.token_urlsafe(32) for _ in range(int(sys.argv[1])))
+    sys.stdout.write("".join(f"{cart} {hold_token(cart)}\\n" for cart in carts))
 """
 
 
@@ -82,8 +83,8 @@ def gunicorn_path(root: Path) -> str | None:
     target = GUNICORN_TARGET / "".join(c if c.isalnum() else "_" for c in wanted)
     if not (target / "gunicorn").exists():
         print(f"  installing {wanted} into {target} for the base's server (once)", flush=True)
-        subprocess.run([str(stack.VENV_BIN / "python"), "-m", "pip", "install", "--quiet", "--disable-pip-version-check",
-                        "--target", str(target), wanted], check=True)
+        pip = [str(stack.VENV_BIN / "python"), "-m", "pip", "install", "--quiet", "--disable-pip-version-check"]
+        subprocess.run([*pip, "--target", str(target), wanted], check=True)
     return str(target)
 
 
@@ -96,8 +97,8 @@ def make_server(name: str, root: Path, kind: str, redis_url: str) -> stack.Serve
     if extra:
         env["PYTHONPATH"] += ":" + extra
     worker_class = "mall.serving.BalancedThreadWorker" if kind == "gunicorn-balanced" else "gthread"
-    return stack.Server(env=env, name=name, app_root=root, command=lambda port: stack.gunicorn_command(port, worker_class),
-                        label=f"gunicorn -k {worker_class}, 2 workers x 8 threads")
+    return stack.Server(env=env, name=name, app_root=root, label=f"gunicorn -k {worker_class}, 2 workers x 8 threads",
+                        command=lambda port: stack.gunicorn_command(port, worker_class))
 
 
 # -- carts for the hold runs ------------------------------------------------------------------------------------

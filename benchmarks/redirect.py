@@ -2,8 +2,8 @@
 
     .venv/bin/python benchmarks/redirect.py [--rounds 3] [--seconds 10] [--visitors 2000] [--quick]
 
-The app runs under granian (WSGI, 2 workers x 8 blocking threads, as `python3 -m mall run`) on 127.0.0.1, on PostgreSQL (a scratch
-database fm_bench_links, dropped afterwards) and Redis db 12 (flushed). wrk at 64 connections measures
+The app runs under granian (WSGI, 2 workers x 8 threads, as `python3 -m mall run`) on 127.0.0.1, on PostgreSQL
+(a scratch database fm_bench_links, dropped afterwards) and Redis db 12 (flushed). wrk at 64 connections measures
 in interleaved A/B rounds the creator redirect, where every request is a new visitor (so each one is
 looked up, counted and given its attribution and visitor cookies: the costliest case), and
 `GET /healthz/redirect`, Flask's own 302 with no Redis and no cookies. Then a Python client sends N

@@ -124,7 +124,8 @@ def main() -> int:
     section("Summary")
     for name, ok in results.items():
         print(f"  {'PASS' if ok else 'FAIL'}  {name}")
-    print(f"  finished in {time.monotonic() - STARTED:.0f} s; server stopped, {stack.DB_NAME} dropped, Redis db 14 flushed")
+    print(f"  finished in {time.monotonic() - STARTED:.0f} s; server stopped, {stack.DB_NAME} dropped, "
+          "Redis db 14 flushed")
     return 0 if results and all(results.values()) else 1
 
 

@@ -83,8 +83,8 @@ def run_wrk(wrk: str, server, endpoint: Endpoint, seconds: int, connections: int
                 lines = (f"{cart} {token}\n" for cart, token in endpoint.carts(CARTS_PER_SECOND * seconds // WRK_THREADS))
                 Path(f"{prefix}.{thread}").write_text("".join(lines))
             args.append(str(prefix))
-        command = [wrk, f"-t{WRK_THREADS}", f"-c{connections}", f"-d{seconds}s", "--timeout", "10s", "--latency", "-s", str(LUA),
-                   server.base, "--", *args]
+        command = [wrk, f"-t{WRK_THREADS}", f"-c{connections}", f"-d{seconds}s", "--timeout", "10s", "--latency",
+                   "-s", str(LUA), server.base, "--", *args]
         cpu_before, redis_before = server.cpu_seconds(), _redis_cpu_seconds()
         out = subprocess.run(command, capture_output=True, text=True, check=True).stdout
     cpu, redis_cpu = server.cpu_seconds() - cpu_before, _redis_cpu_seconds() - redis_before
