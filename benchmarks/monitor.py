@@ -3,7 +3,7 @@
     .venv/bin/python benchmarks/monitor.py            # about 2.5 minutes
     .venv/bin/python benchmarks/monitor.py --quick    # about 1 minute (a smoke run)
 
-Uses the surge benchmark's plumbing (benchmarks/stack.py: gunicorn 2 gthread workers x 8 threads on
+Uses the surge benchmark's plumbing (benchmarks/stack.py: granian 2 workers x 8 threads on
 PostgreSQL + Redis) on its own scratch stores: the PostgreSQL database `fm_bench_mon` (dropped and
 created) and Redis db 13 (flushed). The monitored drop is the surge drop, seeded with 2,000 orders, 50
 support threads and a creator link so each computation of the figures does real work. Then, twice, once
@@ -209,7 +209,7 @@ class WrkRun:
     p50_ms: float
     p99_ms: float
     errors: int
-    cpu_ms: float  # gunicorn workers' CPU per request: steadier than latency when other jobs share the machine
+    cpu_ms: float  # the server's CPU per request: steadier than latency when other jobs share the machine
 
 
 def run_wrk(wrk: str, server: stack.Server, args: list[str], seconds: int) -> WrkRun:
@@ -308,7 +308,7 @@ def main() -> int:
     poll_seconds = args.poll_seconds or (10 if args.quick else 30)
     wrk_seconds = args.wrk_seconds or (4 if args.quick else 10)
     use_own_scratch_stores()
-    print(f"Monitor benchmark: gunicorn 2 gthread x 8 on 127.0.0.1, PostgreSQL {stack.DB_NAME}, Redis {stack.REDIS_URL};"
+    print(f"Monitor benchmark: granian 2 workers x 8 threads on 127.0.0.1, PostgreSQL {stack.DB_NAME}, Redis {stack.REDIS_URL};"
           f" {POLLERS} tabs poll for {poll_seconds} s, wrk -c{POLLERS} for {wrk_seconds} s, idle then during a surge", flush=True)
     lock = stack.claim_scratch_stores()  # noqa: F841  (held until the process exits)
     wrk = stack.need_wrk()
@@ -320,7 +320,7 @@ def main() -> int:
         seeded = stack.seed(app)
         monitored = seed_monitor(app, seeded)
         server.start()
-        print(f"  seeded {ORDERS:,} orders and {THREADS} threads on drop {seeded.drop_id}; gunicorn on {server.base}", flush=True)
+        print(f"  seeded {ORDERS:,} orders and {THREADS} threads on drop {seeded.drop_id}; granian on {server.base}", flush=True)
         poll_like_tabs(server.base, monitored, 3)  # warm-up: connections, templates, caches
         compute_ms = computation_ms(app, seeded.drop_id)
         print("  measuring idle ...", flush=True)
@@ -333,7 +333,7 @@ def main() -> int:
     finally:
         server.stop()
         stack.drop_database()
-    print(f"  gunicorn stopped, {stack.DB_NAME} dropped, Redis db 13 flushed")
+    print(f"  server stopped, {stack.DB_NAME} dropped, Redis db 13 flushed")
     return 0 if passed else 1
 
 
@@ -341,5 +341,5 @@ if __name__ == "__main__":
     try:
         sys.exit(main())
     except KeyboardInterrupt:
-        print("\n  interrupted: gunicorn stopped, the scratch database dropped, Redis db 13 flushed")
+        print("\n  interrupted: server stopped, the scratch database dropped, Redis db 13 flushed")
         sys.exit(130)

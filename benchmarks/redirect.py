@@ -2,13 +2,15 @@
 
     .venv/bin/python benchmarks/redirect.py [--rounds 3] [--seconds 10] [--visitors 2000] [--quick]
 
-The app runs under gunicorn (2 gthread workers x 8 threads) on 127.0.0.1, on PostgreSQL (a scratch
-database fm_bench_links, dropped afterwards) and Redis db 12 (flushed). wrk at 64 connections measures
+The app runs under granian (WSGI, 2 workers x 8 threads, as `python3 -m mall run`) on 127.0.0.1, on PostgreSQL
+(a scratch database fm_bench_links, dropped afterwards) and Redis db 12 (flushed). wrk at 64 connections measures
 in interleaved A/B rounds the creator redirect, where every request is a new visitor (so each one is
 looked up, counted and given its attribution and visitor cookies: the costliest case), and
 `GET /healthz/redirect`, Flask's own 302 with no Redis and no cookies. Then a Python client sends N
 distinct visitors' clicks mixed with repeat clicks, bots and HEAD requests; after the flush job the
-database must hold exactly N clicks. Exit status 0 only when every target holds.
+database must hold exactly N clicks. Targets: the redirect answers at least 0.9x the bare 302's req/s with a p99 at
+most 1.5x the bare one's (same rounds: no absolute bound, which would measure the machine), no errors, every click
+counted. Exit status 0 only when every target holds.
 """
 
 import argparse
@@ -33,7 +35,7 @@ from redis import Redis
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
-from benchmarks import stack  # noqa: E402  (shared gunicorn plumbing)
+from benchmarks import stack  # noqa: E402  (shared server plumbing)
 
 VENV_BIN = ROOT / ".venv" / "bin"
 LUA = Path(__file__).with_name("redirect.lua")
@@ -44,7 +46,7 @@ REDIS_URL = "redis://127.0.0.1:6379/12"
 SECRET_KEY = secrets.token_urlsafe(32)
 BROWSER = "Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/126.0 Safari/537.36"
 RESULT = re.compile(r"WRKRESULT (.*)")
-RATIO_TARGET, P99_TARGET_MS = 0.8, 20.0
+RATIO_TARGET, P99_RATIO_TARGET = 0.9, 1.5  # against the bare Flask 302 measured in the same rounds
 
 
 def app_env() -> dict:
@@ -155,9 +157,9 @@ def clicks_in_db(app, link_id: int) -> tuple[int, int]:
         return int(clicks), int(visitors)
 
 
-# -- gunicorn ----------------------------------------------------------------------------------------
-def gunicorn() -> stack.Server:
-    """The surge benchmark's gunicorn (2 gthread workers x 8 threads), on this benchmark's stores."""
+# -- the server --------------------------------------------------------------------------------------
+def web_server() -> stack.Server:
+    """The surge benchmark's server (granian, 2 workers x 8 threads), on this benchmark's stores."""
     return stack.Server(env=app_env(), name="redirect")
 
 
@@ -260,14 +262,14 @@ def report(runs: dict, sent_counts: dict, counted: tuple[int, int], surge: tuple
     ratio = statistics.median(a.rps / b.rps for a, b in zip(runs["redirect"], runs["bare"]))
     cpu_view = statistics.median(b.cpu_ms / a.cpu_ms for a, b in zip(runs["redirect"], runs["bare"]))
     p99 = _median(runs["redirect"], "p99_ms")
+    p99_ratio = statistics.median(a.p99_ms / b.p99_ms for a, b in zip(runs["redirect"], runs["bare"]))
     errors = sum(x.errors for r in runs.values() for x in r)
     real, visitors = sent_counts["real"], counted
     checks = [
         (f"redirect / bare req/s (median of per-round ratios; CPU view {cpu_view:.2f})", f"{ratio:.2f}",
          f">= {RATIO_TARGET}", ratio >= RATIO_TARGET),
-        ("redirect p99 at 64 connections", f"{p99:.1f} ms", f"< {P99_TARGET_MS:.0f} ms", p99 < P99_TARGET_MS),
-        ("  (context, not a target: redirect p99 / bare p99 in the same rounds)", f"{p99 / _median(runs['bare'], 'p99_ms'):.2f}",
-         "", None),
+        (f"redirect p99 / bare p99 (median of per-round ratios; redirect p99 {p99:.1f} ms)", f"{p99_ratio:.2f}",
+         f"<= {P99_RATIO_TARGET}", p99_ratio <= P99_RATIO_TARGET),
         ("errors + timeouts", str(errors), "== 0", errors == 0),
         (f"clicks sent: {real:,} real + {sent_counts['repeat']:,} repeats, {sent_counts['bot']:,} bots,"
          f" {sent_counts['head']:,} HEADs -> counted", f"{visitors[0]:,}", f"== {real:,}", visitors[0] == real),
@@ -293,17 +295,17 @@ def main(argv=None) -> int:
     args = parser.parse_args(argv)
     if args.quick:
         args.rounds, args.seconds, args.visitors = 1, 3, 200
-    print(f"Creator redirect benchmark: gunicorn 2 gthread x 8 on 127.0.0.1, PostgreSQL {DB_NAME}, Redis db 12, "
+    print(f"Creator redirect benchmark: granian 2 workers x 8 threads on 127.0.0.1, PostgreSQL {DB_NAME}, Redis db 12, "
           f"{args.rounds} rounds of {args.seconds} s", flush=True)
     create_stores()
-    server = gunicorn()
+    server = web_server()
     try:
         app = make_app()
         seeded = seed(app)
         server.start()
         runs, surge_sent = measure(app, server, seeded, args.rounds, args.seconds, warmup=3)
         sent = send_clicks(server, seeded, args.visitors)
-        time.sleep(0.5)  # each gunicorn worker ships its queued clicks to Redis every ~100 ms
+        time.sleep(0.5)  # each server worker ships its queued clicks to Redis every ~100 ms
         moved, took = flush(app)
         print(f"  counting phase: flushed {moved:,} clicks in {took:.2f} s", flush=True)
         counted = clicks_in_db(app, seeded.count_link_id)

@@ -11,7 +11,7 @@ from urllib.parse import urlencode, urlsplit
 _local = threading.local()
 CLOSED_BY_SERVER = (BrokenPipeError, ConnectionResetError, http.client.RemoteDisconnected)
 STALE_RETRIES: list = []  # one entry per retried stale keep-alive socket (reported by the storm)
-IDLE_RECONNECT_S = 1.0  # gunicorn's gthread keep-alive is 2 s: never reuse a socket the server may have closed
+IDLE_RECONNECT_S = 1.0  # never reuse an idle socket the server may have closed (gunicorn closed them after 2 s)
 
 
 @dataclass

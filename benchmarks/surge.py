@@ -3,8 +3,8 @@
     .venv/bin/python benchmarks/surge.py            # full run (aims at < 10 min on an otherwise idle 2-core box)
     .venv/bin/python benchmarks/surge.py --quick    # smoke run (about 3 minutes)
 
-Creates the scratch PostgreSQL database `fm_bench` and uses Redis db 14 (both wiped), starts gunicorn
-(2 gthread workers x 8 threads) on a free port, then:
+Creates the scratch PostgreSQL database `fm_bench` and uses Redis db 14 (both wiped), starts granian
+(WSGI interface, 2 workers x 8 blocking threads, as `python3 -m mall run`) on a free port, then:
   1. wrk at 64 connections, interleaved rounds over five endpoints, medians and the issue's targets;
   2. 8 concurrent duplicate checkouts of one cart;
   3. a correctness storm three times (normal holds, 1-second holds, Redis flushed mid-sale).
@@ -108,7 +108,7 @@ def main() -> int:
         app = stack.make_app()
         seeded = stack.seed(app)
         server.start()
-        print(f"  gunicorn -w 2 -k {stack.WORKER_CLASS} (gthread) --threads 8 on {server.base} (log {server.log.name})")
+        print(f"  {server.label} on {server.base} (log {server.log.name})")
         if not args.skip_throughput:
             section("Throughput: wrk -t2 -c64, interleaved rounds")
             runs, labels = throughput.measure(
@@ -124,7 +124,8 @@ def main() -> int:
     section("Summary")
     for name, ok in results.items():
         print(f"  {'PASS' if ok else 'FAIL'}  {name}")
-    print(f"  finished in {time.monotonic() - STARTED:.0f} s; gunicorn stopped, {stack.DB_NAME} dropped, Redis db 14 flushed")
+    print(f"  finished in {time.monotonic() - STARTED:.0f} s; server stopped, {stack.DB_NAME} dropped, "
+          "Redis db 14 flushed")
     return 0 if results and all(results.values()) else 1
 
 
@@ -132,5 +133,5 @@ if __name__ == "__main__":
     try:
         sys.exit(main())
     except KeyboardInterrupt:
-        print("\n  interrupted: gunicorn stopped, the scratch database dropped, Redis db 14 flushed")
+        print("\n  interrupted: server stopped, the scratch database dropped, Redis db 14 flushed")
         sys.exit(130)

@@ -35,7 +35,7 @@ class Run:
     p99_ms: float
     errors: int  # HTTP >= 400 plus socket errors
     timeouts: int  # no answer within wrk's --timeout
-    cpu_ms: float  # gunicorn workers' CPU time per request: steady even when other jobs load the machine
+    cpu_ms: float  # the web server's CPU time per request: steady even when other jobs load the machine
     redis_cpu_ms: float = 0.0  # the Redis server's CPU time per request (a hold's Lua runs there, on the same cores)
 
     @property
@@ -74,7 +74,7 @@ def endpoints(base: str, seeded, app) -> list[Endpoint]:
     ]
 
 
-def run_wrk(wrk: str, server, endpoint: Endpoint, seconds: int) -> Run:
+def run_wrk(wrk: str, server, endpoint: Endpoint, seconds: int, connections: int = 64) -> Run:
     with tempfile.TemporaryDirectory(prefix="surge-carts-") as folder:
         args = list(endpoint.args)
         if endpoint.carts:  # fresh carts in every run, one file per wrk thread
@@ -83,8 +83,8 @@ def run_wrk(wrk: str, server, endpoint: Endpoint, seconds: int) -> Run:
                 lines = (f"{cart} {token}\n" for cart, token in endpoint.carts(CARTS_PER_SECOND * seconds // WRK_THREADS))
                 Path(f"{prefix}.{thread}").write_text("".join(lines))
             args.append(str(prefix))
-        command = [wrk, f"-t{WRK_THREADS}", "-c64", f"-d{seconds}s", "--timeout", "10s", "--latency", "-s", str(LUA),
-                   server.base, "--", *args]
+        command = [wrk, f"-t{WRK_THREADS}", f"-c{connections}", f"-d{seconds}s", "--timeout", "10s", "--latency",
+                   "-s", str(LUA), server.base, "--", *args]
         cpu_before, redis_before = server.cpu_seconds(), _redis_cpu_seconds()
         out = subprocess.run(command, capture_output=True, text=True, check=True).stdout
     cpu, redis_cpu = server.cpu_seconds() - cpu_before, _redis_cpu_seconds() - redis_before
@@ -105,9 +105,9 @@ def _redis_cpu_seconds() -> float:
     return float(info["used_cpu_user"]) + float(info["used_cpu_sys"])
 
 
-# Each target's endpoint runs right next to its yardstick (the hold between the trivial and the one-redis
-# endpoint, the fragment next to the trivial one), so a ratio compares runs seconds apart on a machine whose
-# speed drifts; every other round runs in reverse (A B B A), so a drift within a round favours neither side.
+# Each target's endpoint runs right next to its yardstick (the hold and the fragment next to the trivial endpoint;
+# the one-redis endpoint is context, what one Redis round trip costs), so a ratio compares runs seconds apart on a
+# machine whose speed drifts; every other round runs in reverse (A B B A), so a drift within a round favours neither.
 ROUND_ORDER = ("page", "fragment", "trivial", "hold", "redis")
 
 
@@ -151,7 +151,6 @@ def _round_ratio(runs: dict[str, list[Run]], top: str, bottom: str, attr: str) -
 TARGETS = (
     # (label, numerator, denominator, attribute, comparison, bound)
     ("hold / trivial req/s", "hold", "trivial", "rps", ">=", 0.40),
-    ("hold / one-redis req/s", "hold", "redis", "rps", ">=", 0.80),
     ("hold p99 / trivial p99", "hold", "trivial", "p99_ms", "<=", 1.5),
     ("drop page / trivial req/s", "page", "trivial", "rps", ">=", 0.5),
     ("fragment / trivial req/s", "fragment", "trivial", "rps", ">=", 0.9),

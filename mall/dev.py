@@ -1,7 +1,7 @@
 """The dev supervisor behind `python3 -m mall run|test` (runs inside the project's virtualenv).
 
 `run`: embedded Redis (unless REDIS_URL is set) owned by this process, migrate, seed the demo,
-then gunicorn + `worker.py` as children; Ctrl-C stops the children, then Redis.
+then granian (the web server) + `worker.py` as children; Ctrl-C stops the children, then Redis.
 `test`: makes sure Debian's Chromium is there, then runs pytest (no tests collected is a failure).
 """
 
@@ -119,7 +119,7 @@ def run() -> int:
         print(f"Data: {_describe_stores()}", flush=True)
         _step("Migrating the database", ["db", "upgrade"], env, children)
         logins = _seed_demo(env, children)
-        children.append(("web server (gunicorn)", _spawn(_gunicorn_command(port), env)))
+        children.append(("web server (granian)", _spawn(_granian_command(port), env)))
         children.append(("job worker (worker.py)", _spawn([PYTHON, "worker.py"], env)))
         _wait_until_serving(port, children)
         _print_banner(port, logins)
@@ -226,13 +226,14 @@ def _seed_demo(env: dict, children: list) -> list[str]:
     return [line.strip() for line in lines if "@" in line]
 
 
-def _gunicorn_command(port: int) -> list[str]:
+def _granian_command(port: int) -> list[str]:
+    """The production shape of README.md on one machine: 2 worker processes x 8 threads, WSGI."""
     return [
-        PYTHON, "-m", "gunicorn",
-        "--bind", f"127.0.0.1:{port}",
-        "--workers", "2", "--worker-class", "mall.serving.BalancedThreadWorker", "--threads", "8",
-        "--graceful-timeout", "10",
-        "mall:create_app()",
+        PYTHON, "-m", "granian", "--interface", "wsgi", "--factory",
+        "--host", "127.0.0.1", "--port", str(port),
+        "--workers", "2", "--blocking-threads", "8", "--no-ws",
+        "--respawn-failed-workers", "--workers-kill-timeout", "10",
+        "mall:create_app",
     ]
 
 
