@@ -19,7 +19,7 @@ log = logging.getLogger(__name__)
 class BackgroundShipper:
     """Calls `ship` every `every_ms` from a daemon thread of the current process, and once more at exit.
 
-    The thread starts on first use in each process (gunicorn forks after the app is built, and a thread
+    The thread starts on first use in each process (the web server forks after the app is built, and a thread
     does not survive a fork). A shipment that fails on Redis is logged; `ship` keeps what it could not send.
     """
 

@@ -1,6 +1,6 @@
 """A short cache shared by every web process: one computation per key per `fresh_seconds`, however many ask.
 
-Kept in Redis rather than per process: gunicorn runs several workers (and production several
+Kept in Redis rather than per process: the web server runs several workers (and production several
 machines), so a per-process cache would compute once per process and a per-process lock would not
 stop the others. Redis is already on every request's path, one GET costs far less than the queries
 it saves, and a SET NX lock lets exactly one caller recompute while the rest are served the copy
