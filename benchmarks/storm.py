@@ -195,9 +195,10 @@ class Storm:
                 return
 
     def _engine(self):
+        from mall.drops.stock import drop_terms
         from mall.stock.engine import StockEngine
 
-        return StockEngine(self.redis, None)
+        return StockEngine(self.redis, None, drop_terms=drop_terms)
 
     def _churn(self) -> None:
         engine, released = self._engine(), 0
@@ -245,10 +246,11 @@ class Storm:
     def _reconcile(self) -> int:
         """What the worker's 15 s sweep job does after expiring holds: repair counters that drifted."""
         from mall.extensions import db
+        from mall.drops.stock import drop_terms
         from mall.stock.engine import StockEngine
 
         with self.app.app_context():
-            return StockEngine(self.redis, db.session).reconcile()
+            return StockEngine(self.redis, db.session, drop_terms=drop_terms).reconcile()
 
     def _books(self) -> dict:
         from mall.stock.models import StockLevel

@@ -37,6 +37,7 @@ def build_app(test_config: dict | None = None) -> Flask:
     _register_models()
     import mall.accounts.login  # noqa: F401  (user loader)
     _register_blueprints(app)
+    _connect_stock(app)
     _register_errors(app)
     _register_hooks(app)
 
@@ -56,6 +57,13 @@ def _connect_redis(app: Flask) -> None:
     app.config.setdefault("RATELIMIT_STORAGE_URI", redis_setup.limiter_storage_uri(url))
     app.config.setdefault("RATELIMIT_HEADERS_ENABLED", True)
     app.config.setdefault("RATELIMIT_SWALLOW_ERRORS", True)
+
+
+def _connect_stock(app: Flask) -> None:
+    from mall.drops.stock import drop_terms
+    from mall.stock import access
+
+    access.init_app(app, drop_terms)
 
 
 def _register_models() -> None:

@@ -107,6 +107,7 @@ def client(app) -> CsrfClient:
 def engine(app_ctx):
     """The stock engine on the test Redis, without rate limits."""
     from mall.extensions import db, redis_client
+    from mall.drops.stock import drop_terms
     from mall.stock.engine import StockEngine
 
-    return StockEngine(redis_client(), db.session)
+    return StockEngine(redis_client(), db.session, drop_terms=drop_terms)

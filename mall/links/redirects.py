@@ -19,7 +19,7 @@ from sqlalchemy.orm import Session
 from mall.drops.models import Drop, DropStatus
 from mall.links.models import CreatorLink, CreatorPartnership, LinkTarget, PartnershipStatus
 from mall.stock.access import stock_engine
-from mall.stock.availability import drops_availability
+from mall.drops.stock import drops_availability
 from tenants.models import Tenant
 
 READY_KEY = "fm:links:ready"

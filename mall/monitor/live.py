@@ -22,7 +22,7 @@ from mall.monitor.presenting import HELPERS
 from mall.monitor.shared_cache import shared_value
 from mall.stock.access import drop_activity, stock_engine
 from mall.stock.activity import Counts
-from mall.stock.availability import drop_availability
+from mall.drops.stock import drop_availability
 from mall.templating import local_time
 
 FRESH_SECONDS = 1.5  # the monitor polls every 2 s; 50 tabs then cost about one computation per poll

@@ -1,10 +1,15 @@
 """The one way the app gets its stock engine and drop activity counters (the engine itself imports no Flask)."""
 
-from flask import current_app
+from flask import Flask, current_app
 
 from mall.extensions import db, redis_client
 from mall.stock.activity import DropActivity
-from mall.stock.engine import StockEngine
+from mall.stock.engine import DropTermsReader, StockEngine
+
+
+def init_app(app: Flask, drop_terms: DropTermsReader) -> None:
+    """The app factory tells the engine how to read a drop's terms (the drops feature knows; the engine imports none)."""
+    app.extensions["flashmall.stock.drop_terms"] = drop_terms
 
 
 def stock_engine() -> StockEngine:
@@ -15,6 +20,7 @@ def stock_engine() -> StockEngine:
         engine = StockEngine(
             redis_client(),
             db.session,
+            drop_terms=current_app.extensions["flashmall.stock.drop_terms"],
             cart_rate=config["HOLD_RATE_PER_CART"],
             ip_rate=config["HOLD_RATE_PER_IP"],
             rate_window_ms=10_000,

@@ -11,10 +11,9 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 from redis.exceptions import RedisError
-from sqlalchemy import select
+from sqlalchemy import Select, select
 from sqlalchemy.orm import Session
 
-from mall.drops.models import DropItem
 from mall.hubs.models import Hub
 from mall.stock.engine import StockEngine
 from mall.stock.models import StockLevel
@@ -136,25 +135,27 @@ def variant_units_left(session: Session, engine: StockEngine, variant_ids: list[
     return left
 
 
-def drops_availability(session: Session, engine: StockEngine, drop_ids: Iterable[int]) -> dict[int, DropAvailability]:
-    """Each drop's availability, read in one query and one Redis round trip."""
-    drop_ids = list(drop_ids)
+def grouped_availability(
+    session: Session, engine: StockEngine, members: Select, group_ids: Iterable[int]
+) -> dict[int, DropAvailability]:
+    """Each group's availability (a drop's items, say), in one query and one Redis round trip.
+
+    `members` selects (group id, variant id) pairs, e.g. a drop's items: the caller knows what a group is.
+    """
+    pairs = members.subquery()
+    group_id, variant_id = pairs.c[0], pairs.c[1]
     rows = session.execute(
-        select(DropItem.drop_id, StockLevel.variant_id, StockLevel.on_hand, StockLevel.sold, Hub)
-        .join(StockLevel, StockLevel.variant_id == DropItem.variant_id)
+        select(group_id, StockLevel.variant_id, StockLevel.on_hand, StockLevel.sold, Hub)
+        .join(StockLevel, StockLevel.variant_id == variant_id)
         .join(Hub, Hub.id == StockLevel.hub_id)
-        .where(DropItem.drop_id.in_(drop_ids), Hub.active.is_(True))
+        .where(Hub.active.is_(True))
         .execution_options(all_tenants=True)
     ).all()
     units = units_of(engine, {(v, hub.id, on_hand, sold) for _, v, on_hand, sold, hub in rows})
-    by_drop: dict[int, list[tuple[int, Hub]]] = {drop_id: [] for drop_id in drop_ids}
-    for drop_id, variant_id, _, _, hub in rows:
-        by_drop[drop_id].append((variant_id, hub))
-    return {drop_id: _drop(stocked, units) for drop_id, stocked in by_drop.items()}
-
-
-def drop_availability(session: Session, engine: StockEngine, drop_id: int) -> DropAvailability:
-    return drops_availability(session, engine, [drop_id])[drop_id]
+    by_group: dict[int, list[tuple[int, Hub]]] = {group: [] for group in group_ids}
+    for group, variant, _, _, hub in rows:
+        by_group.setdefault(group, []).append((variant, hub))
+    return {group: _drop(stocked, units) for group, stocked in by_group.items()}
 
 
 def loaded_drop_availability(engine: StockEngine, drop) -> DropAvailability:

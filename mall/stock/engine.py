@@ -7,14 +7,15 @@ sale itself is a conditional write in the database (see ledger.py).
 """
 
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import datetime, timezone
 from pathlib import Path
 
 from redis import Redis
 from sqlalchemy import select
-from sqlalchemy.orm import Session, selectinload
+from sqlalchemy.orm import Session
 
-from mall.drops.models import Drop, DropStatus
 from mall.hubs.models import Hub, HubKind
 from mall.redis_setup import LuaScript
 from mall.stock import ledger
@@ -47,6 +48,23 @@ class Hold:
 
 
 @dataclass(frozen=True)
+class DropTerms:
+    """What holds need to know of a drop. The drops feature reads it from the database (mall/drops/stock.py) and
+    the app hands that reader to the engine, so the engine imports no feature."""
+
+    starts_at: datetime
+    ends_at: datetime
+    hold_minutes: int
+    per_shopper_limit: int
+    open: bool  # scheduled or live (a draft or a cancelled drop takes no hold)
+    tiers: list[tuple[int, int | None, int]]  # (from minute, until minute or None, percent off)
+    prices: dict[int, int]  # variant id -> price in cents, for each of the drop's items
+
+
+DropTermsReader = Callable[[Session, int], DropTerms | None]
+
+
+@dataclass(frozen=True)
 class ExpiredLine:
     hold_id: str
     drop_id: int
@@ -55,9 +73,13 @@ class ExpiredLine:
 
 
 class StockEngine:
-    def __init__(self, redis: Redis, session: Session, *, cart_rate=0, ip_rate=0, rate_window_ms=10_000):
+    def __init__(
+        self, redis: Redis, session: Session, *, drop_terms: DropTermsReader, cart_rate=0, ip_rate=0,
+        rate_window_ms=10_000,
+    ):
         self.redis = redis
         self.session = session
+        self.drop_terms = drop_terms
         self.cart_rate, self.ip_rate, self.rate_window_ms = cart_rate, ip_rate, rate_window_ms
         self._script = LuaScript(redis, SCRIPT)
 
@@ -217,15 +239,10 @@ class StockEngine:
 
     # -- rebuilding Redis from the database ------------------------------------------------------
     def load_drop(self, drop_id: int) -> bool:
-        drop = self.session.scalar(
-            select(Drop)
-            .where(Drop.id == drop_id)
-            .options(selectinload(Drop.items), selectinload(Drop.tiers))
-            .execution_options(all_tenants=True)
-        )
-        if drop is None:
+        terms = self.drop_terms(self.session, drop_id)
+        if terms is None:
             return False
-        variant_ids = [item.variant_id for item in drop.items]
+        variant_ids = list(terms.prices)
         rows = self.session.execute(
             select(StockLevel, Hub.kind)
             .join(Hub, Hub.id == StockLevel.hub_id)
@@ -233,14 +250,14 @@ class StockEngine:
             .order_by(StockLevel.variant_id, Hub.kind == HubKind.CENTRAL_RESERVE.value, Hub.id)
             .execution_options(all_tenants=True)
         ).all()
-        starts, ends = _ms(drop.starts_at), _ms(drop.ends_at)
+        starts, ends = _ms(terms.starts_at), _ms(terms.ends_at)
         config = {
             "starts": starts,
             "ends": ends,
-            "hold_ms": drop.hold_minutes * 60_000,
-            "limit": drop.per_shopper_limit,
-            "open": "1" if drop.status not in (DropStatus.DRAFT, DropStatus.CANCELLED) else "0",
-            "tiers": _tiers(drop, starts, ends),
+            "hold_ms": terms.hold_minutes * 60_000,
+            "limit": terms.per_shopper_limit,
+            "open": "1" if terms.open else "0",
+            "tiers": _tiers(terms.tiers, starts, ends),
             "variants": ",".join(str(v) for v in variant_ids),
         }
         hubs: dict[int, list[str]] = {v: [] for v in variant_ids}
@@ -252,9 +269,9 @@ class StockEngine:
             held = int(self.redis.get(held_key) or 0)
             pipe.set(f"fm:avail:{level.variant_id}:{level.hub_id}", level.on_hand - level.sold - held, nx=True)
             pipe.set(held_key, 0, nx=True)
-        for item in drop.items:
-            config[f"v:{item.variant_id}:price"] = item.variant.price_cents
-            config[f"v:{item.variant_id}:hubs"] = ",".join(hubs[item.variant_id])
+        for variant_id, price_cents in terms.prices.items():
+            config[f"v:{variant_id}:price"] = price_cents
+            config[f"v:{variant_id}:hubs"] = ",".join(hubs[variant_id])
         pipe.delete(f"fm:drop:{drop_id}")
         pipe.hset(f"fm:drop:{drop_id}", mapping=config)
         pipe.pexpireat(f"fm:drop:{drop_id}", ends + 86_400_000)
@@ -262,18 +279,16 @@ class StockEngine:
         return True
 
 
-def _tiers(drop: Drop, starts: int, ends: int) -> str:
+def _tiers(tiers: list[tuple[int, int | None, int]], starts: int, ends: int) -> str:
     parts = []
-    for tier in drop.tiers:
-        begin = starts + tier.from_minute * 60_000
-        until = ends if tier.until_minute is None else min(ends, starts + tier.until_minute * 60_000)
-        parts.append(f"{begin},{until},{tier.percent_off};")
+    for from_minute, until_minute, percent_off in tiers:
+        begin = starts + from_minute * 60_000
+        until = ends if until_minute is None else min(ends, starts + until_minute * 60_000)
+        parts.append(f"{begin},{until},{percent_off};")
     return "".join(parts)
 
 
-def _ms(moment) -> int:
-    from datetime import timezone
-
+def _ms(moment: datetime) -> int:
     return int(moment.replace(tzinfo=timezone.utc).timestamp() * 1000)
 
 

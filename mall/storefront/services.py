@@ -11,7 +11,7 @@ from mall.drops.models import Drop, DropItem, DropStatus
 from mall.drops.pricing import TierWindow, current_tier, discounted, effective_status, next_tier, price_at, tier_windows
 from mall.drops.services import HIDDEN
 from mall.extensions import db
-from mall.stock import availability
+from mall.drops import stock as drop_stock
 from mall.stock.access import stock_engine
 from mall.stock.availability import DropAvailability, loaded_drop_availability
 from mall.stock.models import StockLevel
@@ -67,7 +67,7 @@ def availability_by_hub(drop: Drop) -> DropAvailability:
 
 def drop_availability(drop_id: int) -> DropAvailability:
     """The same, read in one query: what the live fragment re-reads twice a second under a surge."""
-    return availability.drop_availability(db.session, stock_engine(), drop_id)
+    return drop_stock.drop_availability(db.session, stock_engine(), drop_id)
 
 
 def units_left(drop: Drop) -> int:

@@ -4,7 +4,7 @@ from mall.checkout.services import place_order
 from mall.extensions import db
 from mall.orders.models import LineStatus
 from mall.orders.services import cancel_line, search_sub_orders
-from mall.stock.availability import drop_availability
+from mall.drops.stock import drop_availability
 from tests.checkout.conftest import pickup_details, two_brand_mall  # noqa: F401 (a fixture)
 
 

@@ -8,13 +8,8 @@ from sqlalchemy import select, update
 from mall.checkout.services import place_order
 from mall.drops.models import Drop
 from mall.extensions import db
-from mall.stock.availability import (
-    Availability,
-    drop_availability,
-    loaded_drop_availability,
-    variant_availability,
-    variant_units_left,
-)
+from mall.drops.stock import drop_availability
+from mall.stock.availability import Availability, loaded_drop_availability, variant_availability, variant_units_left
 from mall.stock.models import StockLevel
 from mall.storefront.services import drop_loading_options
 from tests.checkout.conftest import pickup_details

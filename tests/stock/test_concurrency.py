@@ -9,6 +9,7 @@ from mall.checkout.services import CheckoutError, place_order
 from mall.extensions import db, redis_client
 from mall.orders.models import Order
 from mall.stock import ledger
+from mall.drops.stock import drop_terms
 from mall.stock.engine import StockEngine
 from mall.stock.models import StockLevel
 from tests.checkout.conftest import pickup_details
@@ -21,7 +22,7 @@ def _race(app, drop_id, variant_id, pickup, shoppers, flush_after=None):
 
     def shop(n, cart):
         with app.app_context():
-            engine = StockEngine(redis_client(), db.session)  # no rate limits: every shopper races
+            engine = StockEngine(redis_client(), db.session, drop_terms=drop_terms)  # no rate limits: every shopper races
             start.wait()
             hold = engine.place_hold(drop_id, variant_id, cart, 1)
             if flush_after is not None and n == flush_after:

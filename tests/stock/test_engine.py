@@ -5,6 +5,7 @@ import time_machine
 
 from mall.extensions import db, redis_client
 from mall.stock import ledger
+from mall.drops.stock import drop_terms
 from mall.stock.engine import StockEngine
 from mall.stock.records import HOLD_FIELDS, hold_key, parse_hold
 
@@ -15,7 +16,7 @@ def _ok(check_rows):
 
 def _counting_tries(per_cart: int) -> StockEngine:
     """An engine that lets each cart try to add to cart `per_cart` times in 10 s (the test engine counts no tries)."""
-    return StockEngine(redis_client(), db.session, cart_rate=per_cart, rate_window_ms=10_000)
+    return StockEngine(redis_client(), db.session, drop_terms=drop_terms, cart_rate=per_cart, rate_window_ms=10_000)
 
 
 def test_a_hold_reserves_units_at_the_first_hub_and_captures_the_tier_price(engine, live_drop):
