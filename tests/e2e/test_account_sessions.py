@@ -32,7 +32,8 @@ def open_page(request, new_context):
 
 @pytest.fixture
 def owner(make):
-    owner = make.user(email="owner@example.com", name="Olive Owner")
+    # A long address with nowhere to break: the Account page shows it, and it must not widen a phone screen.
+    owner = make.user(email="oliveowner.orders.and.returns@acmeteesandsweatshirts.example.com", name="Olive Owner")
     make.brand(owner=owner, slug="acme", name="Acme Tees")
     return owner
 
@@ -67,7 +68,7 @@ def test_changing_the_password_signs_out_every_other_browser(open_page, owner):
 
     here.get_by_role("link", name="Account").click()
     expect(here.get_by_role("heading", name="Your account")).to_be_visible()
-    expect(here.get_by_text("Signed in as Olive Owner (owner@example.com).")).to_be_visible()
+    expect(here.get_by_text(f"Signed in as Olive Owner ({owner.email}).")).to_be_visible()
     assert not _scrolls_sideways(here)
     here.get_by_label("Current password").fill("not my password at all")
     here.get_by_label("New password", exact=True).fill(NEW_PASSWORD)
