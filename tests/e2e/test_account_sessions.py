@@ -66,7 +66,7 @@ def test_changing_the_password_signs_out_every_other_browser(open_page, owner):
     _sign_in_to_the_dashboard(here, owner.email)
     _sign_in_to_the_dashboard(elsewhere, owner.email)
 
-    here.get_by_role("link", name="Account").click()
+    here.get_by_role("link", name="Account", exact=True).click()
     expect(here.get_by_role("heading", name="Your account")).to_be_visible()
     expect(here.get_by_text(f"Signed in as Olive Owner ({owner.email}).")).to_be_visible()
     assert not _scrolls_sideways(here)
