@@ -1,4 +1,4 @@
-"""What each speed-only piece of the app saves of its endpoint's CPU, measured in-process.
+"""What each speed-only piece of the app (mall/checkout/fast_paths.py) saves of its endpoint's CPU, in-process.
 
     .venv/bin/python benchmarks/speed_pieces.py [--rounds 7] [--requests 500]
 
@@ -6,7 +6,8 @@ Builds the app on a scratch SQLite file and an embedded Redis, seeds one live dr
 endpoint through app.test_client() with the piece and with the plain Flask/Jinja/WTForms way, in alternating
 rounds, timing each request with time.process_time() (this process's CPU only: a noisy neighbour costs wall time,
 not our CPU). Prints CPU µs/request per variant (median over rounds) and the saving in % of the endpoint's CPU.
-A piece stays only if it saves at least 10% (issue #14, part 4).
+A piece stays only if it saves at least 10% (issue #14, part 4). The pieces that did not (stamped macros,
+context-free partials, a one-pass security-header hook) were measured by this script's first commit and removed.
 """
 
 import argparse
@@ -20,7 +21,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from flask import get_template_attribute, render_template  # noqa: E402
+from flask import render_template  # noqa: E402
 from flask_wtf import FlaskForm  # noqa: E402
 from jinja2 import ChoiceLoader, DictLoader  # noqa: E402
 from wtforms import IntegerField  # noqa: E402
@@ -48,7 +49,7 @@ class PlainHoldForm(FlaskForm):
 
 
 def plain_hold_choice(form):
-    from mall.checkout.forms import HoldChoice
+    from mall.checkout.fast_paths import HoldChoice
 
     hold_form = PlainHoldForm(formdata=form)
     if not hold_form.validate():
@@ -56,29 +57,9 @@ def plain_hold_choice(form):
     return HoldChoice(hold_form.drop_id.data, hold_form.variant_id.data, hold_form.quantity.data)
 
 
-def plain_render_template_reply(template: str, macro: str, *args, **kwargs) -> str:
+def plain_hold_reply(expires_iso: str | None, message: str = "") -> str:
     """The ordinary Flask way: render the reply template with a full template context (context processors run)."""
-    if macro == "held":
-        return render_template(PLAIN_HOLD_REPLY, expires_iso=kwargs["expires_iso"])
-    return render_template(PLAIN_HOLD_REPLY, message=args[0])
-
-
-def plain_macro_stamped(template: str, macro: str, **values: str) -> str:
-    """Flask's own get_template_attribute: the macro called each request, no stamping."""
-    return str(get_template_attribute(template, macro)(**values))
-
-
-def plain_render_partial(template: str, **context) -> str:
-    return render_template(template, **context)
-
-
-def plain_security_headers(response):
-    from mall.app import SECURITY_HEADERS
-
-    for name, value in SECURITY_HEADERS:
-        response.headers.setdefault(name, value)
-    response.vary.add("HX-Request")
-    return response
+    return render_template(PLAIN_HOLD_REPLY, expires_iso=expires_iso, message=message)
 
 
 # -- measuring -------------------------------------------------------------------------------------------------------
@@ -104,22 +85,6 @@ def swapped(module, name: str, replacement):
 
         def __exit__(self, *exc):
             setattr(module, name, self.original)
-
-    return Swap()
-
-
-def after_request_swapped(app, name: str, replacement):
-    """A context that swaps the app's after_request function called `name` (Flask's public registry of them)."""
-    funcs = app.after_request_funcs[None]
-
-    class Swap:
-        def __enter__(self):
-            self.index = next(i for i, f in enumerate(funcs) if getattr(f, "__name__", None) == name)
-            self.original = funcs[self.index]
-            funcs[self.index] = replacement
-
-        def __exit__(self, *exc):
-            funcs[self.index] = self.original
 
     return Swap()
 
@@ -158,7 +123,6 @@ def main() -> None:
     from mall.checkout import blueprint as checkout_views
     from mall.checkout.access import CART_COOKIE, hold_token
     from mall.redis_setup import embedded_redis, redis_url_for
-    from mall.storefront import blueprint as storefront_views
 
     scratch = Path(tempfile.mkdtemp(prefix="speed-pieces-"))
     server = embedded_redis(scratch / "redis.db")
@@ -195,50 +159,19 @@ def main() -> None:
 
             return send
 
-        def get(path: str, htmx: bool = False):
-            headers = {"HX-Request": "true"} if htmx else {}
-            return lambda c: (lambda: c.get(path, headers=headers))
-
-        fragment = f"{seeded.drop_path}/availability"
         print(f"CPU µs/request, median of {args.rounds} alternating rounds x {args.requests} requests "
               f"(app.test_client(), SQLite + embedded Redis); saving = (plain - piece) / plain")
         print(f"{'piece: endpoint (plain replacement)':<58} {'piece':>9} {'plain':>9} {'saving':>9}   "
               f"[per-round range]")
         r = args.rounds, args.requests
-        compare("render_macro_stamped: hold, htmx (get_template_attribute)", client, add_to_cart(True),
-                lambda: swapped(checkout_views, "render_macro_stamped", plain_macro_stamped), *r)
-        compare("render_macro_stamped+render_macro: hold, htmx (render_template)", client, add_to_cart(True),
-                lambda: Both(swapped(checkout_views, "render_macro_stamped", plain_render_template_reply),
-                             swapped(checkout_views, "render_macro", plain_render_template_reply)), *r)
-        compare("render_macro: refused hold, htmx (render_template)", client, add_to_cart(True, quantity=99),
-                lambda: swapped(checkout_views, "render_macro", plain_render_template_reply), *r)
-        compare("hold_choice: hold, htmx (a FlaskForm)", client, add_to_cart(True),
+        compare("hold_reply: held hold, htmx (render_template)", client, add_to_cart(True),
+                lambda: swapped(checkout_views, "hold_reply", plain_hold_reply), *r)
+        compare("hold_reply: refused hold, htmx (render_template)", client, add_to_cart(True, quantity=99),
+                lambda: swapped(checkout_views, "hold_reply", plain_hold_reply), *r)
+        compare("hold_choice: held hold, htmx (a FlaskForm)", client, add_to_cart(True),
                 lambda: swapped(checkout_views, "hold_choice", plain_hold_choice), *r)
-        compare("render_partial: availability fragment, htmx (render_template)", client, get(fragment, True),
-                lambda: swapped(storefront_views, "render_partial", plain_render_partial), *r)
-        app.config["AVAILABILITY_CACHE_SECONDS"] = 0.0  # every request renders: the piece's most favourable case
-        compare("render_partial: fragment, cache off (render_template)", client, get(fragment, True),
-                lambda: swapped(storefront_views, "render_partial", plain_render_partial), *r)
-        app.config["AVAILABILITY_CACHE_SECONDS"] = 0.5
-        for label, send in (("/healthz", get("/healthz")), ("hold, htmx", add_to_cart(True)),
-                            ("fragment, htmx", get(fragment, True))):
-            compare(f"security_headers: {label} (headers.setdefault)", client, send,
-                    lambda: after_request_swapped(app, "security_headers", plain_security_headers), *r)
     finally:
         server.shutdown()
-
-
-class Both:
-    def __init__(self, *contexts):
-        self.contexts = contexts
-
-    def __enter__(self):
-        for context in self.contexts:
-            context.__enter__()
-
-    def __exit__(self, *exc):
-        for context in reversed(self.contexts):
-            context.__exit__(*exc)
 
 
 if __name__ == "__main__":
