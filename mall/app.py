@@ -170,12 +170,8 @@ def _register_hooks(app: Flask) -> None:
 
     @app.after_request
     def security_headers(response):
-        # One pass over the few headers a view set: werkzeug's setdefault/`in` build an exception for every header
-        # missing, which is every one of these on most responses.
-        present = {name.lower() for name, _ in response.headers}
         for name, value in SECURITY_HEADERS:
-            if name.lower() not in present:
-                response.headers.add(name, value)
+            response.headers.setdefault(name, value)
         response.vary.add("HX-Request")
         return response
 

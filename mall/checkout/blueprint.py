@@ -11,12 +11,12 @@ from wtforms.fields.choices import SelectChoice
 from mall.checkout import services
 from mall.checkout.access import cart_token, client_ip, hold_token_is_valid, remember_cart, shoppers_hold_token
 from mall.checkout.cart import load_cart
-from mall.checkout.forms import CheckoutForm, QuantityForm, hold_choice
+from mall.checkout.fast_paths import hold_choice, hold_reply
+from mall.checkout.forms import CheckoutForm, QuantityForm
 from mall.extensions import csrf, db, limiter
 from mall.hubs.models import Hub, HubKind
 from mall.links.attribution import attributed_link_id
 from mall.orders.models import Order, SubOrder
-from mall.rendering import render_macro, render_macro_stamped
 from mall.stock.access import stock_engine
 from mall.templating import ms_iso
 
@@ -58,11 +58,8 @@ def hold():
 
 def _hold_reply(outcome, message: str, status: int, headers=None):
     if request.htmx:
-        if outcome is not None and outcome.ok:
-            reply = render_macro_stamped("checkout/_hold_result.html", "held", expires_iso=ms_iso(outcome.expires_ms))
-        else:
-            reply = render_macro("checkout/_hold_result.html", "refused", message)
-        return reply, status, headers or {}
+        expires_iso = ms_iso(outcome.expires_ms) if outcome is not None and outcome.ok else None
+        return hold_reply(expires_iso, message), status, headers or {}
     if outcome is not None and outcome.ok:
         flash("Held for you — check out before the countdown ends.")
         return redirect(url_for("checkout.cart"), 303)

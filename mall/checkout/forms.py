@@ -1,34 +1,9 @@
-from collections.abc import Mapping
-from dataclasses import dataclass
-
 from flask_wtf import FlaskForm
 from wtforms import HiddenField, IntegerField, RadioField, SelectField, StringField, TextAreaField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Email, InputRequired, Length, NumberRange, Optional, Regexp, ValidationError
 
 from mall.checkout.payments import PROVIDERS
-from mall.ids import is_row_id
-
-
-@dataclass(frozen=True)
-class HoldChoice:
-    drop_id: int
-    variant_id: int
-    quantity: int
-
-
-def hold_choice(form: Mapping[str, str]) -> HoldChoice | None:
-    """The add-to-cart POST (drop, item, 1..50 units), or None when it is not one.
-
-    Read without a form object: this is the surge's hottest path, and CSRFProtect has already checked its token.
-    """
-    try:
-        choice = HoldChoice(int(form["drop_id"]), int(form["variant_id"]), int(form["quantity"]))
-    except (KeyError, ValueError):
-        return None
-    if is_row_id(choice.drop_id) and is_row_id(choice.variant_id) and 1 <= choice.quantity <= 50:
-        return choice
-    return None
 
 
 class QuantityForm(FlaskForm):

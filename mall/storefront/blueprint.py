@@ -8,7 +8,6 @@ from mall.drops.pricing import effective_status
 from mall.drops.services import shoppable_drop
 from mall.extensions import db
 from mall.links.clicks import is_real_click
-from mall.rendering import render_partial
 from mall.stock.access import drop_activity
 from mall.storefront import cache, services
 from tenants.lookups import brand_by_slug
@@ -87,7 +86,7 @@ def _availability_fragment(slug: str, drop_id: int, standalone: bool) -> tuple[s
     brand = _brand_or_404(slug)
     drop = _drop_or_404(brand, drop_id, with_items=False)
     status = effective_status(drop, utcnow())
-    body = render_partial(
+    body = render_template(
         "storefront/_availability.html",
         brand=brand,
         drop=drop,
