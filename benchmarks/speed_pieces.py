@@ -29,6 +29,7 @@ from wtforms.validators import InputRequired, NumberRange  # noqa: E402
 
 from benchmarks.stack import seed  # noqa: E402
 
+ONLY = [""]  # --only
 KEEP_AT = 10.0  # % of the endpoint's CPU a piece must save to stay
 # The hold reply as an ordinary template, for the plain side only (served from a DictLoader in front of the app's).
 PLAIN_HOLD_REPLY = "bench/hold_reply.html"
@@ -89,8 +90,10 @@ def swapped(module, name: str, replacement):
     return Swap()
 
 
-def compare(label: str, client, send: Callable, plain_context: Callable, rounds: int, requests: int) -> dict:
+def compare(label: str, client, send: Callable, plain_context: Callable, rounds: int, requests: int) -> dict | None:
     """Alternate rounds of piece and plain; the saving is (plain - piece) / plain of the endpoint's CPU."""
+    if ONLY[0] not in label:
+        return None
     piece, plain = [], []
     cpu_per_request(client, send, min(requests, 100))  # warm both: templates compiled, modules built
     with plain_context():
@@ -117,10 +120,13 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--rounds", type=int, default=7)
     parser.add_argument("--requests", type=int, default=500)
+    parser.add_argument("--only", default="", help="run only the pieces whose label contains this text")
     args = parser.parse_args()
+    ONLY[0] = args.only
 
     from mall import create_app
     from mall.checkout import blueprint as checkout_views
+    from mall.checkout import fast_paths
     from mall.checkout.access import CART_COOKIE, hold_token
     from mall.redis_setup import embedded_redis, redis_url_for
 
@@ -170,6 +176,8 @@ def main() -> None:
                 lambda: swapped(checkout_views, "hold_reply", plain_hold_reply), *r)
         compare("hold_choice: held hold, htmx (a FlaskForm)", client, add_to_cart(True),
                 lambda: swapped(checkout_views, "hold_choice", plain_hold_choice), *r)
+        compare("skips_rate_limiter: held hold (limiter.exempt alone)", client, add_to_cart(True),
+                lambda: swapped(fast_paths, "COUNTS_ITS_OWN_TRIES", frozenset()), *r)
     finally:
         server.shutdown()
 

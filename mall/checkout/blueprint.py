@@ -11,7 +11,7 @@ from wtforms.fields.choices import SelectChoice
 from mall.checkout import services
 from mall.checkout.access import cart_token, client_ip, hold_token_is_valid, remember_cart, shoppers_hold_token
 from mall.checkout.cart import load_cart
-from mall.checkout.fast_paths import hold_choice, hold_reply
+from mall.checkout.fast_paths import hold_choice, hold_reply, skips_rate_limiter
 from mall.checkout.forms import CheckoutForm, QuantityForm
 from mall.extensions import csrf, db, limiter
 from mall.hubs.models import Hub, HubKind
@@ -23,6 +23,7 @@ from mall.templating import ms_iso
 bp = Blueprint("checkout", __name__)
 bp.after_app_request(remember_cart)  # any page with an add-to-cart form may hand out the cart cookie
 bp.add_app_template_global(shoppers_hold_token, "hold_token")
+limiter.request_filter(skips_rate_limiter)  # the hold's tries are counted inside the engine's Lua call
 
 
 def _checkout_limit():
@@ -37,7 +38,6 @@ def _cart_key():
 
 @bp.post("/cart/holds")
 @csrf.exempt  # it checks its own token, bound to the cart cookie, below
-@limiter.exempt  # its tries per cart and per IP are counted inside the engine's Lua call
 def hold():
     form, token = request.form, cart_token()
     if not hold_token_is_valid(token, form.get("hold_token")):
