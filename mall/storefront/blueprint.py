@@ -59,14 +59,16 @@ def _drop_page(slug: str, drop_id: int, *, shared: bool) -> str:
     """The drop page; `shared` renders the copy every anonymous shopper gets (stock read fresh, token left out)."""
     brand = _brand_or_404(slug)
     drop = _drop_or_404(brand, drop_id)
-    view = services.drop_view(drop, utcnow())
+    availability = services.availability_by_hub(drop)
+    view = services.drop_view(drop, availability, utcnow())
     return render_template(
         "storefront/drop.html",
         brand=brand,
         drop=drop,
         view=view,
         status=view.status,
-        availability=services.availability_by_hub(drop),
+        sell=view.sell,
+        availability=availability,
         standalone=False,
         **(cache.shared_page_context() if shared else {}),
     )
@@ -85,12 +87,15 @@ def availability(slug, drop_id):
 def _availability_fragment(slug: str, drop_id: int, standalone: bool) -> tuple[str, int]:
     brand = _brand_or_404(slug)
     drop = _drop_or_404(brand, drop_id, with_items=False)
-    status = effective_status(drop, utcnow())
+    now = utcnow()
+    status = effective_status(drop, now)
+    availability = services.drop_availability(drop.id)
     body = render_template(
         "storefront/_availability.html",
         brand=brand,
         drop=drop,
-        availability=services.drop_availability(drop.id),
+        availability=availability,
+        sell=services.sell_state(drop, availability, now),
         standalone=standalone,
     )
     # 286 tells htmx to stop polling: an ended or cancelled drop's stock no longer moves.
