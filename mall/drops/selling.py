@@ -16,6 +16,7 @@ from sqlalchemy.orm import Session
 from mall.catalog.models import Variant
 from mall.drops.models import Drop, DropStatus
 from mall.drops.pricing import current_tier, effective_status, price_at
+from mall.drops.stock import drops_availability
 from mall.stock.availability import NONE, Availability, DropAvailability, variant_availability
 from mall.stock.engine import StockEngine
 from mall.templating import local_time
@@ -190,6 +191,34 @@ def fallback_offer(session: Session, engine: StockEngine, drop: Drop, now: datet
     tier = current_tier(drop, now)
     return FallbackOffer(variant, units, variant.price_cents, price_at(drop, variant.price_cents, now),
                          tier.percent_off if tier else 0)
+
+
+def line_sell_states(
+    session: Session, engine: StockEngine, lines: list[tuple[Drop, int]], now: datetime
+) -> dict[tuple[int, int], ItemSell]:
+    """Each (drop, variant) a cart line names, as a hero item of its drop or as the drop's fallback, keyed by
+    (drop id, variant id): one query and one Redis read for the items, one more for any fallback."""
+    drops = {drop.id: drop for drop, _ in lines}
+    if not drops:
+        return {}
+    by_drop = drops_availability(session, engine, drops)
+    states = {}
+    for drop_id, drop in drops.items():
+        states.update({(drop_id, v): s for v, s in item_sell_states(engine, drop, by_drop[drop_id], now).items()})
+    others = [(drop, v) for drop, v in lines if (drop.id, v) not in states]
+    if others:
+        units = variant_availability(session, engine, list({v for _, v in others}))
+        per_variant: dict[int, Availability] = {}
+        for (variant_id, _), these in units.items():
+            per_variant[variant_id] = per_variant.get(variant_id, NONE) + these
+        back_by = _back_by(engine, [v for _, v in others if v in per_variant and per_variant[v].free <= 0])
+        for drop, v in others:
+            # Only the drop's fallback is holdable besides its items; any other variant is not on sale here.
+            u = per_variant.get(v, NONE) if v == drop.fallback_variant_id else NONE
+            state = window_state(drop, now) or stock_state(u)
+            states[(drop.id, v)] = ItemSell(state, u.free, u.held, u.sold, back_by.get(v),
+                                            headline(state, u.free, u.held, back_by.get(v), drop.status == DropStatus.CANCELLED))
+    return states
 
 
 def _item_ids(drop: Drop) -> list[int]:
