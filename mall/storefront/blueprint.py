@@ -4,7 +4,7 @@ from flask import Blueprint, abort, render_template, request
 
 from mall.clock import utcnow
 from mall.drops.models import DropStatus
-from mall.drops.pricing import effective_status
+from mall.drops.pricing import effective_status, mall_price_steps
 from mall.drops.services import shoppable_drop
 from mall.extensions import db
 from mall.links.clicks import is_real_click
@@ -33,7 +33,10 @@ def _drop_or_404(brand: Tenant, drop_id: int, with_items: bool = True):
 @bp.get("/")
 def home():
     live, upcoming = services.mall_front(utcnow())
-    return render_template("storefront/home.html", live=live, upcoming=upcoming, brands=services.all_brands())
+    steps = mall_price_steps(card.drop for card in live + upcoming)
+    return render_template(
+        "storefront/home.html", live=live, upcoming=upcoming, brands=services.all_brands(), price_steps=steps
+    )
 
 
 @bp.get("/shop/<slug>")
