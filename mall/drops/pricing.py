@@ -4,6 +4,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from enum import StrEnum
+from itertools import pairwise
 
 from mall.drops.models import Drop, DropStatus, PriceTier
 
@@ -71,7 +72,7 @@ def price_steps(drop: Drop) -> PriceSteps:
         moment = window.ends_at
     if moment < drop.ends_at:
         percents.append(0)
-    changes = {(b > a) - (b < a) for a, b in zip(percents, percents[1:])} - {0}
+    changes = {(b > a) - (b < a) for a, b in pairwise(percents)} - {0}
     if not changes:
         return PriceSteps.FLAT
     if len(changes) > 1:
@@ -107,4 +108,4 @@ def tiers_overlap(tiers: list[tuple[int, int | None]]) -> bool:
     return False
 
 
-__all__ = ["PriceSteps", "PriceTier", "TierWindow", "current_tier", "mall_price_steps", "price_steps", "discounted", "effective_status", "next_tier", "price_at"]
+__all__ = ["PriceSteps", "PriceTier", "TierWindow", "current_tier", "discounted", "effective_status", "mall_price_steps", "next_tier", "price_at", "price_steps"]

@@ -7,7 +7,7 @@ the stock alerts and the post-drop report all call this module; none of them dec
 """
 
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from enum import StrEnum
 
 from redis.exceptions import RedisError
@@ -17,7 +17,12 @@ from mall.catalog.models import Variant
 from mall.drops.models import Drop, DropStatus
 from mall.drops.pricing import current_tier, effective_status, price_at
 from mall.drops.stock import drops_availability
-from mall.stock.availability import NONE, Availability, DropAvailability, variant_availability
+from mall.stock.availability import (
+    NONE,
+    Availability,
+    DropAvailability,
+    variant_availability,
+)
 from mall.stock.engine import StockEngine
 from mall.templating import local_time
 
@@ -237,7 +242,7 @@ def _back_by(engine: StockEngine, variant_ids: list[int]) -> dict[int, datetime]
 
 def _from_ms(ms: int) -> datetime:
     # Round up to the minute: "by 12:10" must not come before a hold that ends at 12:09:30.
-    moment = datetime.fromtimestamp(ms / 1000, timezone.utc).replace(tzinfo=None)
+    moment = datetime.fromtimestamp(ms / 1000, UTC).replace(tzinfo=None)
     if moment.second or moment.microsecond:
         moment = moment.replace(second=0, microsecond=0) + timedelta(minutes=1)
     return moment

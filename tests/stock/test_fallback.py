@@ -1,7 +1,7 @@
 """The drop's fallback variant in the stock engine: holdable under the drop's terms, never counted as the drop's
 own units; and when held units may come back at the latest."""
 
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
 from mall.drops.selling import SellState, drop_sell_state
 from mall.drops.stock import drop_availability, drops_selling
@@ -18,7 +18,7 @@ def _with_fallback(make, drop, hub, units=4, price_cents=2_000):
 
 
 def test_the_fallback_is_holdable_under_the_drops_window_limit_hold_length_and_tiers(engine, make, live_drop):
-    drop, variant, hub, reserve = live_drop
+    drop, variant, hub, _ = live_drop
     scarf = _with_fallback(make, drop, hub)
 
     held = engine.place_hold(drop.id, scarf.id, "ada", 2)
@@ -31,14 +31,14 @@ def test_the_fallback_is_holdable_under_the_drops_window_limit_hold_length_and_t
 
 
 def test_a_variant_that_is_neither_item_nor_fallback_is_not_in_the_drop(engine, make, live_drop):
-    drop, variant, hub, reserve = live_drop
+    drop, _, hub, _ = live_drop
     other = make.product(drop.tenant, name="Hat").variants[0]
     make.stock(other, hub, 5)
     assert engine.place_hold(drop.id, other.id, "ada", 1).reason == "not_in_drop"
 
 
 def test_the_drops_own_units_are_its_items_only(engine, make, live_drop):
-    drop, variant, hub, reserve = live_drop
+    drop, variant, hub, _ = live_drop
     scarf = _with_fallback(make, drop, hub)
     assert engine.place_hold(drop.id, variant.id, "ada", 3).ok
     assert engine.place_hold(drop.id, scarf.id, "bob", 1).ok
@@ -50,14 +50,14 @@ def test_the_drops_own_units_are_its_items_only(engine, make, live_drop):
 
 
 def test_a_stock_change_of_the_fallback_reloads_the_drops_that_sell_it(make, live_drop):
-    drop, variant, hub, reserve = live_drop
+    drop, variant, hub, _ = live_drop
     scarf = _with_fallback(make, drop, hub)
     assert drops_selling(db.session, scarf.id) == [drop.id]
     assert drops_selling(db.session, variant.id) == [drop.id]
 
 
 def test_held_units_come_back_by_the_latest_expiry_of_their_holds(engine, live_drop):
-    drop, variant, hub, reserve = live_drop
+    drop, variant, _, _ = live_drop
     first = engine.place_hold(drop.id, variant.id, "ada", 3)
     last = engine.place_hold(drop.id, variant.id, "bob", 2, now=now_ms() + 90_000)
 
@@ -71,7 +71,7 @@ def test_held_units_come_back_by_the_latest_expiry_of_their_holds(engine, live_d
 
 
 def test_an_all_held_hero_with_a_fallback_offers_it_and_a_sold_out_fallback_is_not_offered(engine, make, live_drop):
-    drop, variant, hub, reserve = live_drop
+    drop, variant, hub, _ = live_drop
     scarf = _with_fallback(make, drop, hub, units=1)
     now = _utc(now_ms())
     assert drop_sell_state(db.session, engine, drop, drop_availability(db.session, engine, drop.id), now).fallback is None
@@ -85,4 +85,4 @@ def test_an_all_held_hero_with_a_fallback_offers_it_and_a_sold_out_fallback_is_n
 
 
 def _utc(ms: int) -> datetime:
-    return datetime.fromtimestamp(ms / 1000, timezone.utc).replace(tzinfo=None)
+    return datetime.fromtimestamp(ms / 1000, UTC).replace(tzinfo=None)

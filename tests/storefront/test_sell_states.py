@@ -3,7 +3,7 @@ upcoming, ended; a sold-out or all-held item never shows a buy button or a "now"
 fallback item."""
 
 import re
-from datetime import date, datetime, time, timedelta, timezone
+from datetime import UTC, date, datetime, time, timedelta
 
 import pytest
 import time_machine
@@ -20,7 +20,7 @@ from tests.support import text_of
 @pytest.fixture
 def clock(app_ctx):
     """12:00 UTC on a day to come: Redis expires a drop's keys by its own clock, so holds need a real future."""
-    noon = datetime.combine(date.today() + timedelta(days=30), time(12, 0), tzinfo=timezone.utc)
+    noon = datetime.combine(date.today() + timedelta(days=30), time(12, 0), tzinfo=UTC)
     with time_machine.travel(noon, tick=False) as traveller:
         yield traveller
 
@@ -169,7 +169,7 @@ def test_a_sold_out_hero_offers_the_fallback_with_its_price_on_the_drop_page(cli
     assert "Sold out — Aurora Knits offers Fisherman scarf instead." in text
     assert "Offered instead Fisherman scarf" in text
     assert "£14.00 was £20.00 −30% 4 left" in text  # the drop's tier prices the fallback too
-    forms = re.findall(r'<form[^>]*class="hold-form".*?</form>', html, flags=re.S)
+    forms = re.findall(r'<form[^>]*class="hold-form".*?</form>', html, flags=re.DOTALL)
     assert len(forms) == 1 and f'name="variant_id" value="{scarf.id}"' in forms[0]
     assert "Offered instead: Fisherman scarf — 4 available" in text  # the live stock panel, apart from the drop's
     assert "0 left" in text  # the drop's own units stay about its hero
