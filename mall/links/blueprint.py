@@ -27,7 +27,7 @@ bp.register_blueprint(brand_views.bp)
 
 ENDED = "That drop has ended — here is what else this brand has."
 SOLD_OUT = "Every unit of that drop is sold or held right now — here is what else this brand has."
-FALLBACK = "Every unit of that drop is sold or held right now — see what it offers instead."
+FALLBACK = "Every unit of that drop is sold or held right now."  # the drop page says what it offers instead, if anything
 YEAR = 365 * 86400
 
 
