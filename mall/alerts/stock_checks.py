@@ -10,17 +10,24 @@ from mall.alerts.models import Kind, LinkKind, Severity
 from mall.alerts.raising import Finding
 from mall.alerts.thresholds import Thresholds
 from mall.drops.models import Drop
+from mall.drops.selling import ItemSell, SellState, item_sell_states
+from mall.drops.stock import drop_availability
 from mall.stock.activity import DropActivity
-from mall.stock.availability import variant_units_left
 from mall.stock.engine import StockEngine
+from mall.templating import local_time
 
 BURN_WINDOW_MINUTES = 5  # the hold rate is measured over the current minute and the four before it
 
 
 @dataclass(frozen=True)
 class DropStock:
-    units_left: dict[int, int]  # per variant: free to hold right now, across the drop's hubs
+    items: dict[int, ItemSell]  # per hero variant: its sell state and units (mall/drops/selling.py)
     held_per_minute: float
+
+    @property
+    def units_left(self) -> dict[int, int]:
+        """Per variant: free to hold right now, across the drop's hubs."""
+        return {variant_id: item.free for variant_id, item in self.items.items()}
 
     @property
     def total_left(self) -> int:
@@ -42,8 +49,8 @@ def held_per_minute(activity: DropActivity, drop_id: int, now: datetime) -> floa
 
 
 def drop_stock(session: Session, engine: StockEngine, activity: DropActivity, drop: Drop, now: datetime) -> DropStock:
-    left = variant_units_left(session, engine, [item.variant_id for item in drop.items])
-    return DropStock(left, held_per_minute(activity, drop.id, now))
+    items = item_sell_states(engine, drop, drop_availability(session, engine, drop.id), now)
+    return DropStock(items, held_per_minute(activity, drop.id, now))
 
 
 def low_stock(drop: Drop, stock: DropStock, limits: Thresholds) -> list[Finding]:
@@ -67,16 +74,25 @@ def low_stock(drop: Drop, stock: DropStock, limits: Thresholds) -> list[Finding]
 
 
 def sold_out(drop: Drop, stock: DropStock, limits: Thresholds) -> list[Finding]:
-    """One alert per hero item with no unit left to hold (all sold, or held by shoppers right now)."""
+    """One alert per hero item with no unit left to hold: sold out (every unit sold), or all held (held units may
+    still come back), each said as it is; an item moving from one to the other is a new alert."""
     if not limits.sold_out:
         return []
     labels = {item.variant_id: item.variant.label for item in drop.items}
-    return [
-        Finding(
-            drop.tenant_id, Kind.SOLD_OUT, Severity.INFO, f"sold_out:drop:{drop.id}:variant:{variant_id}",
-            f"{labels[variant_id]} is sold out in {drop.title}: every unit is sold or held.",
-            LinkKind.VARIANT, variant_id, drop_id=drop.id,
+    findings = []
+    for variant_id, item in sorted(stock.items.items()):
+        label = labels.get(variant_id, "An item")
+        if item.state == SellState.SOLD_OUT:
+            key, message = "sold_out", f"{label} is sold out in {drop.title}: every unit is sold."
+        elif item.state == SellState.ALL_HELD:
+            by = f" by {local_time(item.back_by, '%H:%M')}" if item.back_by else ""
+            key, message = "all_held", f"{label} is all held in {drop.title}: {item.held} held may come back{by}."
+        else:
+            continue
+        findings.append(
+            Finding(
+                drop.tenant_id, Kind.SOLD_OUT, Severity.INFO, f"{key}:drop:{drop.id}:variant:{variant_id}", message,
+                LinkKind.VARIANT, variant_id, drop_id=drop.id,
+            )
         )
-        for variant_id, left in sorted(stock.units_left.items())
-        if left <= 0
-    ]
+    return findings

@@ -7,7 +7,7 @@ from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 
 from mall.catalog.models import Product, Variant
-from mall.drops.models import DropItem
+from mall.drops.stock import drops_selling
 from mall.extensions import db
 from mall.hubs.models import Hub, HubKind
 from mall.stock.access import stock_engine
@@ -263,7 +263,7 @@ def _give_back(engine: StockEngine, variant_id: int, taken: dict[int, int]) -> N
 
 def _refresh_drops_selling(engine: StockEngine, variant_id: int) -> None:
     # A hub new to this variant joins live drops only when the engine reloads their settings.
-    for drop_id in db.session.scalars(select(DropItem.drop_id).where(DropItem.variant_id == variant_id)).all():
+    for drop_id in drops_selling(db.session, variant_id):
         engine.forget_drop(drop_id)
 
 

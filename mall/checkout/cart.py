@@ -6,6 +6,8 @@ from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
 from mall.catalog.models import Variant
+from mall.clock import utcnow
+from mall.drops.selling import ItemSell, line_sell_states
 from mall.drops.models import Drop
 from mall.extensions import db
 from mall.hubs.models import Hub
@@ -29,6 +31,7 @@ class ExpiredCartLine:
     line: ExpiredLine
     variant: Variant
     drop: Drop
+    sell: ItemSell  # the item now: "Hold again" only while it is live
 
 
 @dataclass
@@ -72,5 +75,10 @@ def load_cart(engine: StockEngine, token: str | None) -> CartView:
         for h in holds
         if h.variant_id in variants and h.drop_id in drops
     ]
-    gone = [ExpiredCartLine(e, variants[e.variant_id], drops[e.drop_id]) for e in expired if e.variant_id in variants and e.drop_id in drops]
+    expired = [e for e in expired if e.variant_id in variants and e.drop_id in drops]
+    now_selling = line_sell_states(db.session, engine, [(drops[e.drop_id], e.variant_id) for e in expired], utcnow())
+    gone = [
+        ExpiredCartLine(e, variants[e.variant_id], drops[e.drop_id], now_selling[(e.drop_id, e.variant_id)])
+        for e in expired
+    ]
     return CartView(lines, gone)

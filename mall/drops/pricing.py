@@ -1,7 +1,10 @@
 """Time-tiered drop prices and the drop's status at a moment. Pure functions, no Flask."""
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from enum import StrEnum
+from itertools import pairwise
 
 from mall.drops.models import Drop, DropStatus, PriceTier
 
@@ -50,6 +53,41 @@ def next_tier(drop: Drop, now: datetime) -> TierWindow | None:
     return None
 
 
+class PriceSteps(StrEnum):
+    """Which way a drop's price moves over its window, as its tiers (and list price between them) make it."""
+
+    DOWN = "down"  # later is cheaper
+    UP = "up"  # earlier is cheaper
+    MIXED = "mixed"
+    FLAT = "flat"  # one price all along
+
+
+def price_steps(drop: Drop) -> PriceSteps:
+    """From the percent off in force over the window, in order: list price (0%) wherever no tier applies."""
+    percents, moment = [], drop.starts_at
+    for window in tier_windows(drop):
+        if window.starts_at > moment:
+            percents.append(0)
+        percents.append(window.percent_off)
+        moment = window.ends_at
+    if moment < drop.ends_at:
+        percents.append(0)
+    changes = {(b > a) - (b < a) for a, b in pairwise(percents)} - {0}
+    if not changes:
+        return PriceSteps.FLAT
+    if len(changes) > 1:
+        return PriceSteps.MIXED
+    return PriceSteps.DOWN if changes == {1} else PriceSteps.UP  # more off later: the price steps down
+
+
+def mall_price_steps(drops: Iterable[Drop]) -> PriceSteps:
+    """The one direction several drops share, FLAT if none moves, MIXED if they move differently."""
+    moving = {price_steps(drop) for drop in drops} - {PriceSteps.FLAT}
+    if not moving:
+        return PriceSteps.FLAT
+    return moving.pop() if len(moving) == 1 else PriceSteps.MIXED
+
+
 def discounted(price_cents: int, percent_off: int) -> int:
     """Round half up to the penny, so a shopper never pays more than the percentage says."""
     return price_cents - (price_cents * percent_off + 50) // 100
@@ -70,4 +108,4 @@ def tiers_overlap(tiers: list[tuple[int, int | None]]) -> bool:
     return False
 
 
-__all__ = ["PriceTier", "TierWindow", "current_tier", "discounted", "effective_status", "next_tier", "price_at"]
+__all__ = ["PriceSteps", "PriceTier", "TierWindow", "current_tier", "discounted", "effective_status", "mall_price_steps", "next_tier", "price_at", "price_steps"]

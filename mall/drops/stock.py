@@ -18,11 +18,20 @@ def drop_terms(session: Session, drop_id: int) -> DropTerms | None:
     drop = session.scalar(
         select(Drop)
         .where(Drop.id == drop_id)
-        .options(selectinload(Drop.items).selectinload(DropItem.variant), selectinload(Drop.tiers))
+        .options(
+            selectinload(Drop.items).selectinload(DropItem.variant),
+            selectinload(Drop.tiers),
+            selectinload(Drop.fallback_variant),
+        )
         .execution_options(all_tenants=True)
     )
     if drop is None:
         return None
+    prices = {item.variant_id: item.variant.price_cents for item in drop.items}
+    fallback = drop.fallback_variant if drop.fallback_variant_id not in prices else None
+    if fallback is not None:
+        # The one place the fallback becomes holdable: same window, limit, hold length and tiers as the items.
+        prices[fallback.id] = fallback.price_cents
     return DropTerms(
         starts_at=drop.starts_at,
         ends_at=drop.ends_at,
@@ -30,8 +39,16 @@ def drop_terms(session: Session, drop_id: int) -> DropTerms | None:
         per_shopper_limit=drop.per_shopper_limit,
         open=drop.status not in (DropStatus.DRAFT, DropStatus.CANCELLED),
         tiers=[(tier.from_minute, tier.until_minute, tier.percent_off) for tier in drop.tiers],
-        prices={item.variant_id: item.variant.price_cents for item in drop.items},
+        prices=prices,
+        fallback_variant_id=fallback.id if fallback is not None else None,
     )
+
+
+def drops_selling(session: Session, variant_id: int) -> list[int]:
+    """The drops that hold this variant: as one of their items or as their fallback."""
+    as_item = select(DropItem.drop_id).where(DropItem.variant_id == variant_id)
+    as_fallback = select(Drop.id).where(Drop.fallback_variant_id == variant_id)
+    return list(session.scalars(as_item.union(as_fallback)).all())
 
 
 def drops_availability(session: Session, engine: StockEngine, drop_ids: Iterable[int]) -> dict[int, DropAvailability]:

@@ -26,7 +26,8 @@ bp = Blueprint("links", __name__)
 bp.register_blueprint(brand_views.bp)
 
 ENDED = "That drop has ended — here is what else this brand has."
-SOLD_OUT = "That drop is sold out — here is what else this brand has."
+SOLD_OUT = "Every unit of that drop is sold or held right now — here is what else this brand has."
+FALLBACK = "Every unit of that drop is sold or held right now."  # the drop page says what it offers instead, if anything
 YEAR = 365 * 86400
 
 
@@ -50,7 +51,9 @@ def follow(code: str):
         _warm_link_table()
         return _try_again_soon()
     location = followed.path
-    if followed.state != "ok":
+    if followed.state == "fallback":
+        flash(FALLBACK)  # the drop page offers the fallback item (and says what came of the hero)
+    elif followed.state != "ok":
         flash(ENDED if followed.state == "over" else SOLD_OUT)
         location = followed.brand_path
     response = current_app.response_class(status=302, headers={"Location": location, "Cache-Control": "no-store"})

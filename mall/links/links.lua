@@ -6,12 +6,14 @@
 -- fm:clicks:flushing / fm:visitors:flushing / fm:clicks:batch: the batch a flush is moving to the database.
 -- Whether a drop is sold out right now is the stock engine's to say (StockEngine.drop_units_left, table.py).
 
--- ARGV: code. The link's redirect facts, with whether its drop was sold out at the last sync (soldout).
+-- ARGV: code. The link's redirect facts, with whether its drop was sold out at the last sync (soldout) and whether
+-- it has a fallback item to offer when it is (fallback).
 local function lookup(a)
   local f = redis.call('HMGET', 'fm:link:' .. a[1], 'id', 'path', 'brand', 'drop', 'ends', 'open', 'active', 'window',
-    'soldout')
+    'soldout', 'fallback')
   if not f[1] then return {'miss', redis.call('EXISTS', 'fm:links:ready')} end
-  return {'hit', f[1], f[2], f[3], f[4] or '', f[5] or '0', f[6] or '0', f[7] or '0', f[8] or '0', f[9] or '0'}
+  return {'hit', f[1], f[2], f[3], f[4] or '', f[5] or '0', f[6] or '0', f[7] or '0', f[8] or '0', f[9] or '0',
+    f[10] or '0'}
 end
 
 -- ARGV: link, visitor, hour (YYYYMMDDHH), repeated. Counts each visitor once per link per hour.

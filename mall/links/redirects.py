@@ -45,7 +45,7 @@ def _drop_facts(session: Session, drop_ids: set[int]) -> tuple[dict, dict]:
     drops = {
         row.id: row
         for row in session.execute(
-            select(Drop.id, Drop.status, Drop.ends_at).where(Drop.id.in_(drop_ids)).execution_options(all_tenants=True)
+            select(Drop.id, Drop.status, Drop.ends_at, Drop.fallback_variant_id).where(Drop.id.in_(drop_ids)).execution_options(all_tenants=True)
         )
     }
     # Sold out at this sync: what a click says while the stock engine has not loaded the drop.
@@ -88,6 +88,7 @@ def link_entries(session: Session, *conditions) -> dict[str, dict]:
                 ends=_ms(drop.ends_at),
                 open="1" if drop.status in OPEN_DROP else "0",
                 soldout="1" if sold_out[drop.id] else "0",
+                fallback="1" if drop.fallback_variant_id else "0",
             )
         entries[link.code] = entry
     return entries

@@ -40,21 +40,25 @@ class Entry:
     brand_path: str
     drop_ends_ms: int  # 0 for a brand-page link
     drop_open: bool
-    sold_out: bool
+    sold_out: bool  # no unit of the drop's items is free: all sold or held
     earning: bool  # the creator is in the brand's programme: count the click, set attribution
     window_seconds: int
+    fallback: bool = False  # the drop has a fallback item to offer while its items are gone
 
     def state(self, now: float) -> str:
         if not self.drop_ends_ms:
             return "ok"
         if not self.drop_open or now * 1000 >= self.drop_ends_ms:
             return "over"
-        return "sold_out" if self.sold_out else "ok"
+        if self.sold_out:
+            return "fallback" if self.fallback else "sold_out"
+        return "ok"
 
 
 @dataclass(frozen=True, slots=True)
 class Followed:
-    """What one click found: state is ok, over, sold_out, unknown or cold (the table is not loaded yet)."""
+    """What one click found: state is ok, over, sold_out, fallback (sold out, the drop offers its fallback), unknown
+    or cold (the table is not loaded yet)."""
 
     state: str
     link_id: int = 0
@@ -65,7 +69,7 @@ class Followed:
 
 
 def _entry(reply, stock: StockEngine) -> Entry | None:
-    _, link_id, path, brand_path, drop, ends, is_open, active, window, sold_out_at_sync = reply
+    _, link_id, path, brand_path, drop, ends, is_open, active, window, sold_out_at_sync, fallback = reply
     path, brand_path = path.decode(), brand_path.decode()
     if not SAFE_PATH.fullmatch(path) or not SAFE_PATH.fullmatch(brand_path):
         return None
@@ -74,7 +78,7 @@ def _entry(reply, stock: StockEngine) -> Entry | None:
         left = stock.drop_units_left(int(drop))  # None: the engine has not loaded the drop; the last sync says
         sold_out = sold_out_at_sync == b"1" if left is None else left == 0
     return Entry(int(link_id), path, brand_path, int(ends) if drop else 0, is_open == b"1", sold_out,
-                 active == b"1", int(window) * 3600)
+                 active == b"1", int(window) * 3600, fallback == b"1")
 
 
 class LinkTable:

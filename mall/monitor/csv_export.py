@@ -29,10 +29,18 @@ def report_rows(data: dict) -> list[tuple[str, str, str, str]]:
         ("conversion", "", "holds expired", r["holds_expired"]),
         ("units", "", "sold", units["sold"]),
         ("units", "", "cancelled", units["cancelled"]),
-        ("units", "", "left", units["left"]),
+        ("units", "", "on hand", units["on_hand"]),
+        ("units", "", "free", units["free"]),
+        ("units", "", "held", units["held"]),
+        ("units", "", "sold in all drops", units["sold_all"]),
     ]
     for hub in units["hubs"]:
-        rows += [("units", _text(hub["hub"]), "sold", hub["sold"]), ("units", _text(hub["hub"]), "left", hub["left"])]
+        name = _text(hub["hub"])
+        rows += [
+            ("units", name, "sold", hub["sold_in_drop"]), ("units", name, "on hand", hub["on_hand"]),
+            ("units", name, "free", hub["free"]), ("units", name, "held", hub["held"]),
+            ("units", name, "sold in all drops", hub["sold"]),
+        ]
     rows.append(("revenue", "", "total", _money(data["revenue_cents"])))
     for tier in data["tiers"]:
         label = _text(tier["label"])

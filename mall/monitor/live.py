@@ -16,6 +16,7 @@ from sqlalchemy.orm import Session
 from mall.clock import utcnow
 from mall.drops.models import Drop, DropStatus
 from mall.drops.pricing import effective_status
+from mall.drops.selling import drop_sell_state
 from mall.extensions import db, redis_client
 from mall.monitor import queries
 from mall.monitor.presenting import HELPERS
@@ -57,7 +58,9 @@ def render_region(drop: Drop, now: datetime) -> dict:
 
 
 def compute_figures(session: Session, drop: Drop, now: datetime) -> dict:
-    hubs = _hubs(session, drop)
+    availability = drop_availability(session, stock_engine(), drop.id)
+    sell = drop_sell_state(session, stock_engine(), drop, availability, now)
+    hubs = _hubs(session, drop, availability)
     counts, minutes = _activity(drop, now)
     orders = queries.order_count(session, drop.id)
     units_left = sum(h["available"] for h in hubs)
@@ -65,6 +68,9 @@ def compute_figures(session: Session, drop: Drop, now: datetime) -> dict:
     return {
         "computed_at": local_time(now, "%H:%M:%S"),
         "status": str(effective_status(drop, now)),
+        "sell": {"state": str(sell.state), "badge": sell.badge, "css": sell.css, "headline": sell.headline,
+                 "buyable": sell.buyable},
+        "fallback": _fallback(sell.fallback),
         "hubs": hubs,
         "units_left": units_left,
         "held_units": sum(h["held"] for h in hubs),
@@ -82,7 +88,15 @@ def compute_figures(session: Session, drop: Drop, now: datetime) -> dict:
     }
 
 
-def _hubs(session: Session, drop: Drop) -> list[dict]:
+def _fallback(offer) -> dict | None:
+    """The fallback item on offer now, counted apart from the drop's own units."""
+    if offer is None:
+        return None
+    return {"label": offer.variant.label, "free": offer.units.free, "held": offer.units.held, "sold": offer.units.sold,
+            "price_cents": offer.price_cents}
+
+
+def _hubs(session: Session, drop: Drop, availability) -> list[dict]:
     """Per active hub holding the drop's hero variants: on hand, free now, held now and sold in this drop."""
     sold_here = queries.sold_by_hub(session, drop.id)
     return [
@@ -90,7 +104,7 @@ def _hubs(session: Session, drop: Drop) -> list[dict]:
             "name": hub.name, "kind": hub.kind, "on_hand": hub.on_hand, "available": hub.free, "held": hub.held,
             "sold": sold_here.get(hub.hub_id, 0), "percent_left": hub.percent_left,
         }
-        for hub in drop_availability(session, stock_engine(), drop.id).hubs
+        for hub in availability.hubs
     ]
 
 

@@ -15,22 +15,22 @@ import statistics
 from collections import defaultdict
 from datetime import datetime, timedelta
 
-from sqlalchemy import func, select
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from mall.catalog.models import Variant
-from mall.drops.models import Drop, DropItem
+from mall.drops.models import Drop
 from mall.drops.pricing import discounted, tier_windows
+from mall.drops.stock import drop_availability
 from mall.fulfilment.models import Parcel, ParcelItem
-from mall.hubs.models import Hub
 from mall.monitor import queries
 from mall.monitor.activity_log import stored_minutes
 from mall.orders.models import LineStatus, Order, OrderLine, SubOrder
-from mall.stock.models import StockLevel
+from mall.stock.access import stock_engine
 from mall.templating import local_time
 from tenants.models import Tenant
 
-VERSION = 1
+VERSION = 2  # 2: units as free / held / sold (the stock engine's figures)
 
 
 def build_report(session: Session, drop: Drop, now: datetime) -> dict:
@@ -115,31 +115,28 @@ def _minutes(session: Session, drop: Drop, lines: list) -> list[dict]:
 
 
 def _units(session: Session, drop: Drop, lines: list) -> dict:
-    """Sold in this drop and still unsold (of the hero variants), per hub and in all."""
-    variant_ids = select(DropItem.variant_id).where(DropItem.drop_id == drop.id)
-    levels = session.execute(
-        select(Hub.id, Hub.name, func.sum(StockLevel.on_hand), func.sum(StockLevel.sold))
-        .join(Hub, Hub.id == StockLevel.hub_id)
-        .where(StockLevel.variant_id.in_(variant_ids))
-        .group_by(Hub.id, Hub.name)
-        .order_by(Hub.name)
-    ).all()
-    sold = defaultdict(int)
+    """The hero variants' units per active hub and in all, as the stock engine counts them (on hand = free + held +
+    sold, sold over every drop and order), beside the units sold in this drop (active lines) and cancelled."""
+    sold_here = defaultdict(int)
     cancelled = 0
     for line in lines:
         if line.status == LineStatus.ACTIVE.value:
-            sold[line.hub_id] += line.quantity
+            sold_here[line.hub_id] += line.quantity
         else:
             cancelled += line.quantity
+    stock = drop_availability(session, stock_engine(), drop.id)
     hubs = [
-        {"hub": name, "on_hand": int(on_hand), "sold": sold[hub_id], "left": int(on_hand) - int(all_sold)}
-        for hub_id, name, on_hand, all_sold in levels
+        {"hub": h.name, "on_hand": h.on_hand, "free": h.free, "held": h.held, "sold": h.sold,
+         "sold_in_drop": sold_here[h.hub_id]}
+        for h in sorted(stock.hubs, key=lambda h: h.name)
     ]
     return {
-        "sold": sum(sold.values()),
+        "sold": sum(sold_here.values()),
         "cancelled": cancelled,
-        "left": sum(h["left"] for h in hubs),
-        "on_hand": sum(h["on_hand"] for h in hubs),
+        "on_hand": stock.total.on_hand,
+        "free": stock.total.free,
+        "held": stock.total.held,
+        "sold_all": stock.total.sold,
         "hubs": hubs,
     }
 

@@ -58,7 +58,8 @@ class DropTerms:
     per_shopper_limit: int
     open: bool  # scheduled or live (a draft or a cancelled drop takes no hold)
     tiers: list[tuple[int, int | None, int]]  # (from minute, until minute or None, percent off)
-    prices: dict[int, int]  # variant id -> price in cents, for each of the drop's items
+    prices: dict[int, int]  # variant id -> price in cents, for each of the drop's items (and its fallback)
+    fallback_variant_id: int | None = None  # holdable like an item, but not counted in the drop's units left
 
 
 DropTermsReader = Callable[[Session, int], DropTerms | None]
@@ -218,6 +219,16 @@ class StockEngine:
         """Units free to hold now over a drop's items and hubs, read atomically; None while the drop is not loaded."""
         return self._run("drop_units_left", drop_id)
 
+    def holds_last_expiry(self, variant_ids: list[int]) -> dict[int, int | None]:
+        """When the last hold on each variant expires at the latest (ms; None: no hold recorded), in one Redis read.
+
+        place_hold and extend_hold raise the variant's mark (ZADD GT) and nothing lowers it, so a hold released or
+        sold early leaves a later mark: an upper bound, which is what "may come back by" promises."""
+        if not variant_ids:
+            return {}
+        scores = self.redis.zmscore("fm:heldtil", [str(v) for v in variant_ids])
+        return {v: (None if s is None else int(s)) for v, s in zip(variant_ids, scores)}
+
     def availability(self, variant_id: int, hub_ids: list[int]) -> dict[int, int | None]:
         values = self.redis.mget([f"fm:avail:{variant_id}:{h}" for h in hub_ids]) if hub_ids else []
         return {h: (int(v) if v is not None else None) for h, v in zip(hub_ids, values)}
@@ -243,6 +254,7 @@ class StockEngine:
         if terms is None:
             return False
         variant_ids = list(terms.prices)
+        items = [v for v in variant_ids if v != terms.fallback_variant_id]
         rows = self.session.execute(
             select(StockLevel, Hub.kind)
             .join(Hub, Hub.id == StockLevel.hub_id)
@@ -258,7 +270,7 @@ class StockEngine:
             "limit": terms.per_shopper_limit,
             "open": "1" if terms.open else "0",
             "tiers": _tiers(terms.tiers, starts, ends),
-            "variants": ",".join(str(v) for v in variant_ids),
+            "variants": ",".join(str(v) for v in items),  # what drop_units_left counts: the items, not the fallback
         }
         hubs: dict[int, list[str]] = {v: [] for v in variant_ids}
         pipe = self.redis.pipeline(transaction=True)

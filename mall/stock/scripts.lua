@@ -3,6 +3,7 @@
 -- dispatched as soon as it is defined. HOLD and hold_string(h) come first, made from records.HOLD_FIELDS (engine.py).
 -- Keys: fm:drop:<d> config hash (variants: the drop's variant ids); fm:avail:<v>:<h> free units;
 --   fm:held:<v>:<h> held units;
+-- fm:heldtil zset: per variant, the latest expiry any of its holds had (raised only: an upper bound);
 -- fm:h:<id> one hold, a string of HOLD's fields separated by spaces (see get_hold); fm:exp zset of active holds by
 --   expiry; fm:claimed zset of holds inside a checkout;
 -- fm:shopper:<token> one hash per shopper: h:<id> its holds, l:<d> units held+bought in drop d, n:<d> holds placed
@@ -13,7 +14,7 @@
 --   x/xu expired holds/units, r released); fm:actors:<d> holds placed per IP (ip:<ip>), expired unbought per IP and
 --   cart (xip:, xcart:), and holds placed per cart (cart:<token>), copied from its hash when one of them expires.
 --   See activity.py.
--- A one-unit hold, the surge's hot path, makes 14 Redis calls: one hash per shopper (not four keys) is why.
+-- A one-unit hold, the surge's hot path, makes 15 Redis calls: one hash per shopper (not four keys) is why.
 
 local ACTIVITY_KEEP_MS = 7 * 86400000
 
@@ -215,6 +216,7 @@ local function place_hold(a)
   put_hold(id, {drop = drop, variant = variant, hub = chosen, qty = a[4], cart = cart, price = int(price),
     expires = expires_s, hold_ms = f[3], ip = a[6], state = 'active', extended = '0', claimed_by = '-'})
   redis.call('ZADD', 'fm:exp', expires_s, id)
+  redis.call('ZADD', 'fm:heldtil', 'GT', expires_s, variant)
   local n = #fields
   fields[n + 1], fields[n + 2] = 'h:' .. id, '1'
   fields[n + 3], fields[n + 4] = 'l:' .. drop, int(used + qty)
@@ -244,6 +246,7 @@ local function extend_hold(a)
   h.expires, h.extended = int(math.max(tonumber(h.expires), now + tonumber(h.hold_ms))), '1'
   put_hold(a[2], h)
   redis.call('ZADD', 'fm:exp', h.expires, a[2])
+  redis.call('ZADD', 'fm:heldtil', 'GT', h.expires, h.variant)
   return {'ok', tonumber(h.expires)}
 end
 

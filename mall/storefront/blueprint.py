@@ -4,7 +4,7 @@ from flask import Blueprint, abort, render_template, request
 
 from mall.clock import utcnow
 from mall.drops.models import DropStatus
-from mall.drops.pricing import effective_status
+from mall.drops.pricing import effective_status, mall_price_steps
 from mall.drops.services import shoppable_drop
 from mall.extensions import db
 from mall.links.clicks import is_real_click
@@ -33,7 +33,10 @@ def _drop_or_404(brand: Tenant, drop_id: int, with_items: bool = True):
 @bp.get("/")
 def home():
     live, upcoming = services.mall_front(utcnow())
-    return render_template("storefront/home.html", live=live, upcoming=upcoming, brands=services.all_brands())
+    steps = mall_price_steps(card.drop for card in live + upcoming)
+    return render_template(
+        "storefront/home.html", live=live, upcoming=upcoming, brands=services.all_brands(), price_steps=steps
+    )
 
 
 @bp.get("/shop/<slug>")
@@ -59,14 +62,16 @@ def _drop_page(slug: str, drop_id: int, *, shared: bool) -> str:
     """The drop page; `shared` renders the copy every anonymous shopper gets (stock read fresh, token left out)."""
     brand = _brand_or_404(slug)
     drop = _drop_or_404(brand, drop_id)
-    view = services.drop_view(drop, utcnow())
+    availability = services.availability_by_hub(drop)
+    view = services.drop_view(drop, availability, utcnow())
     return render_template(
         "storefront/drop.html",
         brand=brand,
         drop=drop,
         view=view,
         status=view.status,
-        availability=services.availability_by_hub(drop),
+        sell=view.sell,
+        availability=availability,
         standalone=False,
         **(cache.shared_page_context() if shared else {}),
     )
@@ -85,12 +90,15 @@ def availability(slug, drop_id):
 def _availability_fragment(slug: str, drop_id: int, standalone: bool) -> tuple[str, int]:
     brand = _brand_or_404(slug)
     drop = _drop_or_404(brand, drop_id, with_items=False)
-    status = effective_status(drop, utcnow())
+    now = utcnow()
+    status = effective_status(drop, now)
+    availability = services.drop_availability(drop.id)
     body = render_template(
         "storefront/_availability.html",
         brand=brand,
         drop=drop,
-        availability=services.drop_availability(drop.id),
+        availability=availability,
+        sell=services.sell_state(drop, availability, now),
         standalone=standalone,
     )
     # 286 tells htmx to stop polling: an ended or cancelled drop's stock no longer moves.

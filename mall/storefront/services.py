@@ -8,6 +8,7 @@ from sqlalchemy.orm import selectinload
 
 from mall.catalog.models import Product, Variant
 from mall.drops.models import Drop, DropItem, DropStatus
+from mall.drops.selling import DropSell, drop_sell_state
 from mall.drops.pricing import TierWindow, current_tier, discounted, effective_status, next_tier, price_at, tier_windows
 from mall.drops.services import HIDDEN
 from mall.extensions import db
@@ -32,6 +33,7 @@ class DropCard:
     price_cents: int | None
     percent_off: int
     units_left: int
+    sell: DropSell
     options: int = 1
     price_varies: bool = False
 
@@ -51,6 +53,7 @@ def drop_loading_options():
     return (
         selectinload(Drop.tenant),
         selectinload(Drop.tiers),
+        selectinload(Drop.fallback_variant).selectinload(Variant.product),
         selectinload(Drop.items)
         .selectinload(DropItem.variant)
         .options(
@@ -70,17 +73,20 @@ def drop_availability(drop_id: int) -> DropAvailability:
     return drop_stock.drop_availability(db.session, stock_engine(), drop_id)
 
 
-def units_left(drop: Drop) -> int:
-    return availability_by_hub(drop).units_left
+def sell_state(drop: Drop, availability: DropAvailability, now: datetime) -> DropSell:
+    return drop_sell_state(db.session, stock_engine(), drop, availability, now)
 
 
 def drop_card(drop: Drop, now: datetime) -> DropCard:
     status = effective_status(drop, now)
+    availability = availability_by_hub(drop)
+    sell = sell_state(drop, availability, now)
     variants = [item.variant for item in drop.items]
     # The card leads with the cheapest hero, so "from £x" is never a lie.
     hero = min(variants, key=lambda v: v.price_cents) if variants else None
     tier = current_tier(drop, now) if status == DropStatus.LIVE else first_tier(drop)
-    percent = tier.percent_off if tier and status in (DropStatus.LIVE, DropStatus.SCHEDULED) else 0
+    # A "now" discount only where something can be bought now (or at launch).
+    percent = tier.percent_off if tier and (sell.buyable or status == DropStatus.SCHEDULED) else 0
     return DropCard(
         drop=drop,
         status=status,
@@ -88,7 +94,8 @@ def drop_card(drop: Drop, now: datetime) -> DropCard:
         list_price_cents=hero.price_cents if hero else None,
         price_cents=price_at(drop, hero.price_cents, now) if hero else None,
         percent_off=percent,
-        units_left=units_left(drop),
+        units_left=availability.units_left,
+        sell=sell,
         options=len(variants),
         price_varies=len({v.price_cents for v in variants}) > 1,
     )
@@ -165,6 +172,7 @@ class DropView:
     tier: TierWindow | None
     next_tier: TierWindow | None
     tiers: list[TierWindow]
+    sell: DropSell
 
     @property
     def is_open(self) -> bool:
@@ -179,7 +187,7 @@ def next_price_change(drop: Drop, now: datetime) -> TierWindow | None:
     return following
 
 
-def drop_view(drop: Drop, now: datetime) -> DropView:
+def drop_view(drop: Drop, availability: DropAvailability, now: datetime) -> DropView:
     status = effective_status(drop, now)
     tier = current_tier(drop, now) if status == DropStatus.LIVE else None
     upcoming_tier = next_price_change(drop, now) if status == DropStatus.LIVE else None
@@ -197,4 +205,5 @@ def drop_view(drop: Drop, now: datetime) -> DropView:
                 next_price_cents=discounted(variant.price_cents, upcoming_tier.percent_off) if upcoming_tier else None,
             )
         )
-    return DropView(drop, status, list(heroes.values()), tier, upcoming_tier, tier_windows(drop))
+    sell = sell_state(drop, availability, now)
+    return DropView(drop, status, list(heroes.values()), tier, upcoming_tier, tier_windows(drop), sell)

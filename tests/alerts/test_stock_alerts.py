@@ -3,6 +3,7 @@
 from datetime import timedelta
 
 from mall.alerts.models import AlertSettings
+from mall.checkout.services import CheckoutDetails, place_order
 from mall.extensions import db
 from tests.alerts.conftest import alerts, evaluate
 
@@ -111,3 +112,17 @@ def _settings(**changes) -> dict:
     }
     values.update(changes)
     return values
+
+
+def test_the_sold_out_alert_tells_all_held_from_sold_out(engine, scene):
+    holds = [scene.hold(engine, f"big{n}", quantity=5, ip=f"203.0.113.{n}") for n in range(12)]
+    evaluate(engine)
+    [alert] = alerts("sold_out", open_only=True)
+    assert alert.message == "Aurora jumper is all held in Winter jumper drop: 60 held may come back by 10:31."
+
+    for n, hold in enumerate(holds):
+        details = CheckoutDetails("Ada", f"s{n}@example.com", "pickup", scene.pickup.id, "", "", "pay_on_handover")
+        place_order(db.session, engine, f"big{n}", f"key-sold-out-{n:012d}", details, [hold.hold_id])
+    evaluate(engine)
+    [alert] = alerts("sold_out", open_only=True)
+    assert alert.message == "Aurora jumper is sold out in Winter jumper drop: every unit is sold."

@@ -58,10 +58,13 @@ def test_shopper_buys_from_two_brands_for_pickup(page, two_live_drops):
 def test_a_second_shopper_cannot_hold_the_unit_the_first_one_holds(new_context, two_live_drops):
     _, sole = two_live_drops
     first, second = new_context().new_page(), new_context().new_page()
+    second.goto(f"/shop/sole/drops/{sole.id}")  # opened while the last unit was still free
     _add_to_cart(first, "sole", sole)
     expect(first.locator(".hold-result.ok")).to_contain_text("Held for you")
 
-    _add_to_cart(second, "sole", sole)
+    second.get_by_role("button", name="Add to cart").first.click()
     expect(second.locator(".hold-result.refused")).to_contain_text("Sold out")
+    # The live panel catches up on its next poll: the unit is held, and may come back.
+    expect(second.locator("#availability")).to_contain_text("All held — 1 may come back by", timeout=15_000)
     second.goto("/cart")
     expect(second.get_by_text("Your cart is empty")).to_be_visible()

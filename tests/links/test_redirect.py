@@ -94,7 +94,7 @@ def test_a_drop_the_stock_engine_shows_sold_out_goes_to_the_brand_page(client, m
     response = click(client, link.code)
 
     assert response.headers["Location"] == "/shop/sole"
-    assert "That drop is sold out" in text_of(client.get("/shop/sole"))
+    assert "Every unit of that drop is sold or held right now" in text_of(client.get("/shop/sole"))
     engine.release_hold("cart-big", engine.cart_holds("cart-big")[0].id)
     assert click(client, link.code).headers["Location"] == f"/shop/sole/drops/{drop.id}"
 
@@ -166,3 +166,36 @@ def test_a_click_asks_the_stock_engine_whether_the_drop_is_sold_out(client, mall
 
     assert click(client, link.code).headers["Location"] == "/shop/sole"
     assert asked == [drop.id]
+
+
+def test_a_sold_out_drop_with_a_fallback_lands_on_its_drop_page_offering_the_fallback(client, make, mall, engine):
+    drop, variant, brand = mall.drops["sole"], mall.variants["sole"], mall.brands["sole"]
+    socks = make.product(brand, name="Club socks", price_cents=1_500).variants[0]
+    make.stock(socks, mall.hub, 3)
+    drop.fallback_variant_id = socks.id
+    db.session.commit()
+    link = make_link(mall.creator, brand, drop)
+    assert engine.place_hold(drop.id, variant.id, "cart-big", 5).ok
+    assert engine.place_hold(drop.id, variant.id, "cart-other", 5).ok
+
+    response = click(client, link.code)
+
+    assert response.headers["Location"] == f"/shop/sole/drops/{drop.id}"
+    page = client.get(response.headers["Location"])
+    html, text = page.get_data(as_text=True), text_of(page)
+    assert "Every unit of that drop is sold or held right now." in text
+    assert "Offered instead Club socks" in text and "All held — 10 may come back by" in text
+    assert f'name="variant_id" value="{socks.id}"' in html and f'name="variant_id" value="{variant.id}"' not in html
+
+
+def test_the_brand_page_a_sold_out_link_lands_on_says_sold_out_not_live(client, mall):
+    drop, variant = mall.drops["sole"], mall.variants["sole"]
+    variant.stock_levels[0].sold = 10
+    db.session.commit()
+    link = make_link(mall.creator, mall.brands["sole"], drop)
+
+    landing = client.get(click(client, link.code).headers["Location"])
+
+    html, text = landing.get_data(as_text=True), text_of(landing)
+    assert 'data-sell-state="sold_out">Sold out</span>' in html and 'data-sell-state="live"' not in html
+    assert "Shop the drop" not in text

@@ -132,3 +132,26 @@ def test_after_the_drop_the_monitor_stops_polling_and_points_to_the_report(shop,
     assert "hx-trigger" not in html.split('id="monitor"')[1].split(">")[0]
     assert f'href="/brands/north/drops/{shop.drop.id}/report">Post-drop report</a>' in html
     assert f'href="/brands/north/drops/{shop.drop.id}/report">Post-drop report</a>' in detail
+
+
+def test_the_monitor_says_all_held_then_sold_out_and_shows_the_fallback_apart(shop, client):
+    s = shop
+    scarf = s.make.product(s.north, name="Fisherman scarf", price_cents=2000).variants[0]
+    s.make.stock(scarf, s.hub, 4)
+    s.drop.fallback_variant_id = scarf.id
+    db.session.commit()
+    with time_machine.travel(at(1), tick=False) as clock:
+        s.clock = clock
+        holds = [s.hold(1, f"cart-{n}", 3) for n in range(5)]  # all 15 held, until 12:11
+        client.login_as(s.owner)
+        html = client.get(url(s)).get_data(as_text=True)
+        assert 'data-sell-state="all_held">All held</span>' in html
+        assert "All held — 15 may come back by 12:11" in html
+        assert "Offered instead: <strong>Fisherman scarf</strong>" in html and "4 free, 0 held, 0 sold" in html
+
+        for n, hold in enumerate(holds):
+            s.buy(2, f"cart-{n}", f"shopper{n}@example.com", [hold])
+        redis_client().delete(live.cache_key(s.drop.id))
+        html = client.get(url(s)).get_data(as_text=True)
+    assert 'data-sell-state="sold_out">Sold out</span>' in html and ">Live<" not in html
+    assert figure(html, "units-left") == "0" and figure(html, "sold") == "15"

@@ -39,8 +39,8 @@ def test_conversion_funnel_and_rates(scripted):
 def test_units_and_revenue_by_tier(scripted):
     data = _report(scripted)
     assert data["units"] == {
-        "sold": 5, "cancelled": 1, "left": 10, "on_hand": 15,
-        "hubs": [{"hub": "Soho Micro-hub", "on_hand": 15, "sold": 5, "left": 10}],
+        "sold": 5, "cancelled": 1, "on_hand": 15, "free": 10, "held": 0, "sold_all": 5,
+        "hubs": [{"hub": "Soho Micro-hub", "on_hand": 15, "free": 10, "held": 0, "sold": 5, "sold_in_drop": 5}],
     }
     assert data["revenue_cents"] == 15_200
     assert data["tiers"] == [
@@ -129,9 +129,15 @@ def test_csv_rows(scripted):
         ["conversion", "", "holds expired", "25.0%"],
         ["units", "", "sold", "5"],
         ["units", "", "cancelled", "1"],
-        ["units", "", "left", "10"],
+        ["units", "", "on hand", "15"],
+        ["units", "", "free", "10"],
+        ["units", "", "held", "0"],
+        ["units", "", "sold in all drops", "5"],
         ["units", "Soho Micro-hub", "sold", "5"],
-        ["units", "Soho Micro-hub", "left", "10"],
+        ["units", "Soho Micro-hub", "on hand", "15"],
+        ["units", "Soho Micro-hub", "free", "10"],
+        ["units", "Soho Micro-hub", "held", "0"],
+        ["units", "Soho Micro-hub", "sold in all drops", "5"],
         ["revenue", "", "total", "152.00"],
         ["tier", "30% off, 12:00–12:20", "units", "3"],
         ["tier", "30% off, 12:00–12:20", "revenue", "84.00"],

@@ -130,6 +130,8 @@ def test_variants_of_one_hero_product_are_listed_together_with_their_prices(clie
     boots = make.product(mall["aurora"], name="Felt boots", variants=0)
     small = make.variant(boots, sku="BOOT-S", name="Size 5", price_cents=6000)
     large = make.variant(boots, sku="BOOT-L", name="Size 9", price_cents=7000)
+    make.stock(small, mall["soho"], 3)
+    make.stock(large, mall["soho"], 3)
     drop = make.drop(mall["aurora"], [small, large], title="Boot drop")
 
     response = client.get(drop_url(drop))

@@ -102,6 +102,8 @@ def test_a_drop_with_several_options_leads_with_the_cheapest(client, make, mall)
     boots = make.product(mall["aurora"], name="Felt boots", variants=0)
     large = make.variant(boots, sku="BOOT-L", name="Size 9", price_cents=7000)
     small = make.variant(boots, sku="BOOT-S", name="Size 5", price_cents=6000)
+    make.stock(large, mall["soho"], 2)
+    make.stock(small, mall["soho"], 2)
     make.drop(mall["aurora"], [large, small], title="Boot drop")
 
     page = text_of(client.get("/"))
