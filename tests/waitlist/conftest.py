@@ -1,4 +1,4 @@
-from datetime import timedelta
+from datetime import timedelta, timezone
 
 import pytest
 import time_machine
@@ -20,7 +20,9 @@ def one_unit_drop(make):
 
 
 @pytest.fixture
-def clock(one_unit_drop):
-    drop, _, _ = one_unit_drop
-    with time_machine.travel(drop.starts_at + timedelta(minutes=2), tick=False) as traveller:
+def clock(app_ctx):
+    """The clock frozen now (drops made by the tests start a few minutes ago); `clock.shift(timedelta)` moves it."""
+    from mall.clock import utcnow
+
+    with time_machine.travel(utcnow().replace(microsecond=0, tzinfo=timezone.utc), tick=False) as traveller:
         yield traveller
