@@ -8,6 +8,7 @@ from sqlalchemy import select
 from mall.checkout.access import CART_COOKIE
 from mall.extensions import db
 from mall.outbox.models import OutboxEmail
+from mall.storefront.cache import forget_cached_pages
 from mall.waitlist import services
 from tests.support import text_of
 
@@ -27,6 +28,7 @@ def test_the_join_form_shows_only_next_to_an_item_nobody_can_hold(client, engine
     drop, variant, _ = one_unit_drop
     assert "Join the waitlist" not in client.get(_drop_url(drop)).get_data(as_text=True)
     assert engine.place_hold(drop.id, variant.id, "someone-else", 1).ok
+    forget_cached_pages()  # the shared copy lives half a second, and this clock stands still
     page = client.get(_drop_url(drop))
     assert "Join the waitlist" in text_of(page) and "each held for you 5 minutes" in text_of(page)
 
@@ -91,3 +93,14 @@ def _ids(link: str):
     from mall.waitlist.links import read_offer_token
 
     return read_offer_token(link.rsplit("/", 1)[-1])
+
+
+def test_the_brands_live_monitor_shows_how_many_wait(client, make, engine, one_unit_drop, clock):
+    drop, variant, _ = one_unit_drop
+    owner = make.member(drop.tenant, role="owner")
+    assert engine.place_hold(drop.id, variant.id, "someone-else", 1).ok
+    for email in ("a@example.com", "b@example.com"):
+        services.join(db.session, engine, drop, variant.id, email)
+    client.login_as(owner)
+    page = client.get(f"/brands/aurora/drops/{drop.id}/live")
+    assert page.status_code == 200 and "2 on the waitlist" in text_of(page)
