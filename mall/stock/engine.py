@@ -273,6 +273,11 @@ class StockEngine:
                 break
         return HoldOutcome(False, "unavailable")
 
+    def hand_over_hold(self, from_cart: str, to_cart: str, hold_id: str) -> bool:
+        """An active hold moves to another cart (a waitlist offer, into the shopper's own cart)."""
+        _one_token(to_cart)
+        return bool(self._run("hand_over_hold", from_cart, to_cart, hold_id))
+
     def hold_exists(self, hold_id: str) -> bool:
         return bool(self.redis.exists(hold_key(hold_id)))
 

@@ -498,6 +498,27 @@ local function offer_from_pool(a)
   return {'ok', id, chosen, price, expires}
 end
 
+-- ARGV: from_cart, to_cart, id : an offer's hold joins the cart of the browser that opened it (units stay held)
+local function hand_over_hold(a)
+  local h = get_hold(a[3])
+  if not h or h.cart ~= a[1] or h.state ~= 'active' then return 0 end
+  if a[1] == a[2] then return 1 end
+  local from, to = 'fm:shopper:' .. a[1], 'fm:shopper:' .. a[2]
+  local keep_until = redis.call('HGET', from, 'until')
+  units_back(a[1], h.drop, h.qty)
+  redis.call('HDEL', from, 'h:' .. a[3])
+  redis.call('HSET', to, 'h:' .. a[3], '1')
+  redis.call('HINCRBY', to, 'l:' .. h.drop, h.qty)
+  local had_until = tonumber(redis.call('HGET', to, 'until') or '0')
+  if keep_until and tonumber(keep_until) > had_until then
+    redis.call('HSET', to, 'until', keep_until)
+    redis.call('PEXPIREAT', to, keep_until)
+  end
+  h.cart = a[2]
+  put_hold(a[3], h)
+  return 1
+end
+
 -- ARGV: variant, hub, qty : the database took units back (a cancelled line, a restock): holdable, or the waitlist's
 local function units_returned(a)
   give_back(a[1], a[2], a[3])
@@ -506,7 +527,7 @@ end
 
 local handlers = {
   waitlist_joined = waitlist_joined, waitlist_left = waitlist_left, waitlist_closed = waitlist_closed,
-  offer_from_pool = offer_from_pool, units_returned = units_returned,
+  offer_from_pool = offer_from_pool, units_returned = units_returned, hand_over_hold = hand_over_hold,
   drop_units_left = drop_units_left,
   reconcile = reconcile,
   take_available = take_available, cart_units_back = cart_units_back,

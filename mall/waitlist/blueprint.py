@@ -96,5 +96,9 @@ def open_offer(token: str):
             select(WaitlistEntry).where(WaitlistEntry.id == found[0]).execution_options(all_tenants=True)
         ) if found else None
         return render_template("waitlist/offer_gone.html", entry=gone), 410 if found else 404
+    cart = cart_token()
+    if cart and cart != entry.offer_cart_token:
+        services.bring_offer_to_cart(db.session, stock_engine(), entry, cart)
     flash(f"A unit came back for you: held in your cart until {local_time(entry.offer_expires_at, '%H:%M')}.")
-    return use_cart(redirect(url_for("checkout.cart"), 303), entry.offer_cart_token)
+    response = redirect(url_for("checkout.cart"), 303)
+    return response if cart == entry.offer_cart_token else use_cart(response, entry.offer_cart_token)

@@ -121,6 +121,14 @@ def live_offer(session: Session, engine: StockEngine, entry_id: int, hold_id: st
     return entry if engine.hold_exists(hold_id) else None
 
 
+def bring_offer_to_cart(session: Session, engine: StockEngine, entry: WaitlistEntry, cart: str) -> None:
+    """The offer's hold joins the shopper's own cart, beside what they hold already."""
+    if engine.hand_over_hold(entry.offer_cart_token, cart, entry.offer_hold_id):
+        _change_state(session, entry.id, EntryState.OFFERED, offer_cart_token=cart)
+        session.commit()
+    session.refresh(entry)
+
+
 @dataclass(frozen=True)
 class OfferRound:
     offered: int = 0

@@ -104,3 +104,25 @@ def test_the_brands_live_monitor_shows_how_many_wait(client, make, engine, one_u
     client.login_as(owner)
     page = client.get(f"/brands/aurora/drops/{drop.id}/live")
     assert page.status_code == 200 and "2 on the waitlist" in text_of(page)
+
+
+def test_an_offer_opened_in_a_browser_with_its_own_cart_joins_that_cart(client, make, engine, one_unit_drop, clock):
+    drop, variant, hub = one_unit_drop
+    scarf = make.product(drop.tenant, name="Lambswool scarf", price_cents=3_000).variants[0]
+    make.stock(scarf, hub, 5)
+    other = make.drop(drop.tenant, [scarf], starts_in=timedelta(minutes=-1), tiers=())
+    assert engine.place_hold(drop.id, variant.id, "someone-else", 1).ok
+    assert _join(client, drop, variant).status_code == 303
+    clock.shift(timedelta(minutes=11))
+    assert client.submit("/cart/holds", {"drop_id": other.id, "variant_id": scarf.id, "quantity": 1}).status_code == 303
+    own_cart = client.get_cookie(CART_COOKIE).value
+    services.offer_returned_units(db.session, engine)
+    link = re.search(r"http://[^/]+(/waitlist/offers/\S+)", db.session.scalar(select(OutboxEmail.body)))[1]
+
+    assert client.get(link).status_code == 303
+    cart = text_of(client.get("/cart"))
+    assert "Lambswool scarf" in cart and "Fisherman jumper" in cart
+    assert client.get_cookie(CART_COOKIE).value == own_cart
+    assert sorted(h.variant_id for h in engine.cart_holds(own_cart)) == sorted([scarf.id, variant.id])
+    assert client.get(link).status_code == 303  # opened again: still the same cart, still held
+    assert len(engine.cart_holds(own_cart)) == 2
