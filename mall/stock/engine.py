@@ -244,18 +244,13 @@ class StockEngine:
         """A shopper joined; `waiting` is the database's count, used when Redis lost its own."""
         self._run("waitlist_joined", variant_id, waiting)
 
-    def waitlist_count_known(self, variant_id: int, waiting: int) -> None:
-        """Rebuild the count of waiting shoppers from the database's when Redis lost it."""
-        if waiting > 0:
-            self.redis.set(f"fm:waiting:{variant_id}", waiting, nx=True)
-
     def waitlist_left(self, variant_id: int) -> None:
         """A waiting shopper left; when nobody waits any more, the units kept for them go on sale."""
         self._run("waitlist_left", variant_id, ",".join(str(h) for h in self._hub_ids(variant_id)))
 
-    def waitlist_closed(self, variant_id: int) -> int:
-        """Nobody can be offered the variant's units any more: they go on sale. Returns how many."""
-        return self._run("waitlist_closed", variant_id, ",".join(str(h) for h in self._hub_ids(variant_id)))
+    def waitlist_recount(self, variant_id: int, waiting: int) -> int:
+        """Set the count of waiting shoppers to the database's; at 0 the units kept go on sale (returns how many)."""
+        return self._run("waitlist_recount", variant_id, waiting, ",".join(str(h) for h in self._hub_ids(variant_id)))
 
     def waitlist_units(self, variant_id: int) -> int:
         """Units kept for the variant's waitlist, over its hubs."""

@@ -128,5 +128,5 @@ PARSERS = {
     "hand_over_hold": _count,  # 1: the hold is in the new cart now
     "waitlist_joined": _count,  # shoppers now waiting for the variant
     "waitlist_left": _count,  # pool units that went on sale (the last waiting shopper left)
-    "waitlist_closed": _count,
+    "waitlist_recount": _count,  # pool units that went on sale (nobody waits)
 }

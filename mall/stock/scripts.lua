@@ -462,10 +462,15 @@ local function waitlist_left(a)
   return one_less_waiting(a[1], a[2])
 end
 
--- ARGV: variant, hubs : nobody can be offered these units any more (the drop ended): the pool goes on sale
-local function waitlist_closed(a)
+-- ARGV: variant, waiting, hubs : the database's count of waiting shoppers, set by the waitlist job (it heals a count
+-- that drifted in a race or was lost); at 0 (nobody waits, or the drop ended) the pool goes on sale
+local function waitlist_recount(a)
+  if tonumber(a[2]) > 0 then
+    redis.call('SET', 'fm:waiting:' .. a[1], a[2])
+    return 0
+  end
   redis.call('DEL', 'fm:waiting:' .. a[1])
-  return pool_to_crowd(a[1], a[2])
+  return pool_to_crowd(a[1], a[3])
 end
 
 -- ARGV: drop, variant, cart, hold_ms, now_ms : the next waiting shopper's offer, a one-unit hold from the pool in a
@@ -526,7 +531,7 @@ local function units_returned(a)
 end
 
 local handlers = {
-  waitlist_joined = waitlist_joined, waitlist_left = waitlist_left, waitlist_closed = waitlist_closed,
+  waitlist_joined = waitlist_joined, waitlist_left = waitlist_left, waitlist_recount = waitlist_recount,
   offer_from_pool = offer_from_pool, units_returned = units_returned, hand_over_hold = hand_over_hold,
   drop_units_left = drop_units_left,
   reconcile = reconcile,

@@ -6,7 +6,7 @@ waiting shopper, oldest first, gets one of them as a hold in a fresh cart for th
 
 import secrets
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
 from sqlalchemy import and_, func, or_, select, update
 from sqlalchemy.exc import IntegrityError
@@ -137,24 +137,36 @@ class OfferRound:
 
 
 def offer_returned_units(session: Session, engine: StockEngine) -> OfferRound:
-    """The job: expired holds come back, lapsed offers are closed, and each unit kept goes to the next in line."""
+    """The job: expired holds come back, lapsed offers are closed, and each unit kept goes to the next in line.
+
+    It also sets the engine's count of waiting shoppers to the database's, so a count that drifted (a race, Redis
+    losing it) is right again within a run, and units kept for nobody go on sale."""
     engine.sweep_expired()
     lapsed = _close_lapsed_offers(session, engine)
     offered = closed = 0
-    lines = session.execute(
+    for drop, variant_id in _recent_lines(session):
+        live = effective_status(drop, utcnow()) == DropStatus.LIVE
+        if not live:
+            closed += _close_line(session, drop.id, variant_id)
+        engine.waitlist_recount(variant_id, waiting_count(session, variant_id))
+        if live:
+            offered += _offer_line(session, engine, drop, variant_id)
+    return OfferRound(offered, lapsed, closed)
+
+
+def _recent_lines(session: Session) -> list[tuple[Drop, int]]:
+    """Each drop item with a waitlist, in drops not ended a day ago (an ended drop's line is closed by then)."""
+    pairs = session.execute(
         select(WaitlistEntry.drop_id, WaitlistEntry.variant_id)
-        .where(WaitlistEntry.state == EntryState.WAITING.value)
+        .join(Drop, Drop.id == WaitlistEntry.drop_id)
+        .where(Drop.ends_at > utcnow() - timedelta(days=1))
         .distinct()
         .execution_options(**ALL)
     ).all()
-    for drop_id, variant_id in lines:
-        drop = session.scalar(select(Drop).where(Drop.id == drop_id).execution_options(**ALL))
-        if drop is None or effective_status(drop, utcnow()) != DropStatus.LIVE:
-            closed += _close_line(session, engine, drop_id, variant_id)
-            continue
-        engine.waitlist_count_known(variant_id, waiting_count(session, variant_id))
-        offered += _offer_line(session, engine, drop, variant_id)
-    return OfferRound(offered, lapsed, closed)
+    drops = {d.id: d for d in session.scalars(
+        select(Drop).where(Drop.id.in_({drop_id for drop_id, _ in pairs})).execution_options(**ALL)
+    )}
+    return [(drops[drop_id], variant_id) for drop_id, variant_id in pairs]
 
 
 def _offer_line(session: Session, engine: StockEngine, drop: Drop, variant_id: int) -> int:
@@ -169,9 +181,9 @@ def _offer_line(session: Session, engine: StockEngine, drop: Drop, variant_id: i
             session, entry.id, EntryState.WAITING, state=EntryState.OFFERED.value, offer_hold_id=outcome.hold_id,
             offer_cart_token=cart, offer_expires_at=expires_at,
         ):
-            # The shopper left meanwhile (their leaving counted them out too): count them back, the unit goes on.
+            # The shopper left meanwhile (counted out twice): the count is the database's again, the unit goes on.
             session.rollback()
-            engine.waitlist_joined(variant_id, waiting_count(session, variant_id))
+            engine.waitlist_recount(variant_id, waiting_count(session, variant_id))
             engine.release_hold(cart, outcome.hold_id)
             continue
         session.expire(entry)
@@ -196,8 +208,8 @@ def _close_lapsed_offers(session: Session, engine: StockEngine) -> int:
     return len(lapsed)
 
 
-def _close_line(session: Session, engine: StockEngine, drop_id: int, variant_id: int) -> int:
-    """The drop is over: nobody in its line can be offered a unit any more, and the kept units go on sale."""
+def _close_line(session: Session, drop_id: int, variant_id: int) -> int:
+    """The drop is over: nobody in its line can be offered a unit any more."""
     closed = session.execute(
         update(WaitlistEntry)
         .where(
@@ -209,8 +221,6 @@ def _close_line(session: Session, engine: StockEngine, drop_id: int, variant_id:
         .execution_options(synchronize_session=False, **ALL)
     ).rowcount
     session.commit()
-    if not waiting_count(session, variant_id):
-        engine.waitlist_closed(variant_id)
     return closed
 
 
