@@ -79,6 +79,7 @@ def _register_models() -> None:
     import mall.orders.models  # noqa: F401
     import mall.outbox.models  # noqa: F401
     import mall.support.models  # noqa: F401
+    import mall.waitlist.models  # noqa: F401
     import tenants.models  # noqa: F401
 
 
@@ -112,6 +113,10 @@ def _register_blueprints(app: Flask) -> None:
 
     app.register_blueprint(alerts_bp)
     app.register_blueprint(operator_alerts_bp)
+
+    from mall.waitlist.blueprint import bp as waitlist_bp
+
+    app.register_blueprint(waitlist_bp)
 
 
 def _register_errors(app: Flask) -> None:

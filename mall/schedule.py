@@ -21,11 +21,13 @@ from mall.monitor.jobs import build_due_reports, save_drop_activity
 from mall.outbox.delivery import deliver_queued_emails
 from mall.stock.jobs import sweep_expired_holds
 from mall.support.jobs import check_support_deadlines
+from mall.waitlist.jobs import offer_units_to_waitlist
 
 # (function, queue, every N seconds)
 PERIODIC_JOBS = [
     (refresh_drop_statuses, "default", 30),
     (sweep_expired_holds, "high", 15),
+    (offer_units_to_waitlist, "high", 15),
     (recover_stale_claims, "high", 15),
     (deliver_queued_emails, "low", 60),
     (check_support_deadlines, "default", 60),

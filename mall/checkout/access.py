@@ -24,14 +24,20 @@ def cart_token(create: bool = False) -> str | None:
 def remember_cart(response):
     token = g.get("new_cart_token")
     if token:
-        response.set_cookie(
-            CART_COOKIE,
-            token,
-            max_age=30 * 86400,
-            httponly=True,
-            samesite="Lax",
-            secure=current_app.config.get("SESSION_COOKIE_SECURE", False),
-        )
+        use_cart(response, token)
+    return response
+
+
+def use_cart(response, token: str):
+    """From now on this browser's cart is `token` (a new one, or a waitlist offer's)."""
+    response.set_cookie(
+        CART_COOKIE,
+        token,
+        max_age=30 * 86400,
+        httponly=True,
+        samesite="Lax",
+        secure=current_app.config.get("SESSION_COOKIE_SECURE", False),
+    )
     return response
 
 

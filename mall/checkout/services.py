@@ -17,6 +17,7 @@ from mall.fulfilment import placement
 from mall.links.attribution import credit_order
 from mall.orders.models import Order, OrderLine, ShopperDropUnits, SubOrder
 from mall.outbox.delivery import queue_delivery
+from mall.waitlist.services import offers_bought
 from mall.outbox.models import OutboxEmail
 from mall.stock import ledger
 from mall.stock.engine import StockEngine
@@ -76,6 +77,7 @@ def place_order(
         if attributed_link_id is not None:
             credit_order(session, order.id)
         parcel_ids = placement.create_parcels(session, order, plan)
+        offers_bought(session, hold_ids)  # a waitlist offer among the holds is bought with the order
         _sell_units(session, claimed)  # last before commit: the stock rows stay locked for as short as possible
         session.commit()
     except IntegrityError:

@@ -109,6 +109,14 @@ class DropForm(FlaskForm):
             NumberRange(1, 120, message="The hold must be 1 to 120 minutes."),
         ],
     )
+    waitlist_offer_minutes = WholeNumberField(
+        "Waitlist offer (minutes)",
+        default=10,
+        validators=[
+            present("Enter how long a waitlist offer lasts."),
+            NumberRange(1, 120, message="A waitlist offer must last 1 to 120 minutes."),
+        ],
+    )
     per_shopper_limit = WholeNumberField(
         "Per-shopper limit",
         default=2,
@@ -207,6 +215,7 @@ class DropForm(FlaskForm):
             hero_variant_ids=self.hero_ids,
             fallback_variant_id=self.fallback_id,
             tiers=[e.form.as_tuple() for e in self.tiers.entries if not e.form.is_blank()],
+            waitlist_offer_minutes=self.waitlist_offer_minutes.data,
         )
 
 
@@ -223,6 +232,7 @@ def form_data_for(drop: Drop) -> dict:
         "ends_at": to_local(drop.ends_at).replace(tzinfo=None),
         "hold_minutes": drop.hold_minutes,
         "per_shopper_limit": drop.per_shopper_limit,
+        "waitlist_offer_minutes": drop.waitlist_offer_minutes,
         "fallback_variant": str(drop.fallback_variant_id or ""),
         "tiers": tiers,
     }

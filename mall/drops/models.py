@@ -42,6 +42,7 @@ class Drop(TenantOwned, db.Model):
         CheckConstraint("ends_at > starts_at", name="ends_after_start"),
         CheckConstraint("hold_minutes BETWEEN 1 AND 120", name="hold_minutes_range"),
         CheckConstraint("per_shopper_limit >= 1", name="limit_positive"),
+        CheckConstraint("waitlist_offer_minutes BETWEEN 1 AND 120", name="waitlist_offer_minutes_range"),
         CheckConstraint(f"status IN {tuple(s.value for s in DropStatus)!r}", name="status_known"),
     )
 
@@ -52,6 +53,8 @@ class Drop(TenantOwned, db.Model):
     ends_at: Mapped[datetime] = mapped_column(DateTime, index=True)
     hold_minutes: Mapped[int] = mapped_column(Integer, default=10)
     per_shopper_limit: Mapped[int] = mapped_column(Integer, default=2)
+    # how long a unit that came back is held for the next shopper on the waitlist
+    waitlist_offer_minutes: Mapped[int] = mapped_column(Integer, default=10, server_default="10")
     fallback_variant_id: Mapped[int | None] = mapped_column(Integer, nullable=True)
     status: Mapped[str] = mapped_column(String(12), default=DropStatus.DRAFT.value, index=True)
     created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)

@@ -33,6 +33,7 @@ class DropSettings:
     hero_variant_ids: list[int]
     fallback_variant_id: int | None
     tiers: list[tuple[int, int | None, int]] = field(default_factory=list)
+    waitlist_offer_minutes: int = 10
 
 
 # Rules the form asks about ------------------------------------------------------
@@ -121,6 +122,7 @@ def _apply(session: Session, drop: Drop, s: DropSettings) -> None:
     drop.title, drop.description = s.title, s.description
     drop.starts_at, drop.ends_at = s.starts_at, s.ends_at
     drop.hold_minutes, drop.per_shopper_limit = s.hold_minutes, s.per_shopper_limit
+    drop.waitlist_offer_minutes = s.waitlist_offer_minutes
     drop.fallback_variant_id = s.fallback_variant_id
     drop.items.clear()
     drop.tiers.clear()

@@ -25,6 +25,7 @@ from mall.stock.access import drop_activity, stock_engine
 from mall.stock.activity import Counts
 from mall.drops.stock import drop_availability
 from mall.templating import local_time
+from mall.waitlist.services import waiting_per_drop
 
 FRESH_SECONDS = 1.5  # the monitor polls every 2 s; 50 tabs then cost about one computation per poll
 POLL_SECONDS = 2
@@ -74,6 +75,7 @@ def compute_figures(session: Session, drop: Drop, now: datetime) -> dict:
         "hubs": hubs,
         "units_left": units_left,
         "held_units": sum(h["held"] for h in hubs),
+        "waitlist": waiting_per_drop(session, drop.id),  # held units include those kept for it
         "sold_units": sum(h["sold"] for h in hubs),
         "funnel": {"views": counts.views, "holds": counts.holds, "orders": orders},
         "minutes": _chart_minutes(session, drop, minutes, now),

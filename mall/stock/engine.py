@@ -20,7 +20,7 @@ from mall.hubs.models import Hub, HubKind
 from mall.redis_setup import LuaScript
 from mall.stock import ledger
 from mall.stock.models import StockLevel
-from mall.stock.records import lua_hold_record, read_holds
+from mall.stock.records import hold_key, lua_hold_record, read_holds
 from mall.stock.replies import PARSERS, RELOAD, Claim, HoldOutcome, Taken, text
 
 SCRIPT = lua_hold_record() + Path(__file__).with_name("scripts.lua").read_text()
@@ -193,10 +193,8 @@ class StockEngine:
         return self._run("take_available", variant_id, hub_id, quantity)
 
     def units_returned(self, variant_id: int, hub_id: int, quantity: int) -> None:
-        """After the database took units back (cancel, restock): make them holdable at once."""
-        key = f"fm:avail:{variant_id}:{hub_id}"
-        if self.redis.exists(key):
-            self.redis.incrby(key, quantity)
+        """After the database took units back (cancel, restock): holdable at once, or kept for the waitlist."""
+        self._run("units_returned", variant_id, hub_id, quantity)
 
     def reconcile(self) -> int:
         """Repair Redis counters that drifted from the database (e.g. after Redis lost data mid-checkout).
@@ -236,17 +234,65 @@ class StockEngine:
     def live_units(self, rows: list[tuple[int, int]]) -> dict[tuple[int, int], tuple[int | None, int]]:
         """(free, held) per (variant, hub) in one Redis read; free is None where the row is not loaded.
 
+        Units kept for the waitlist count as held: no shopper of the crowd can hold them.
         The counters alone: mall.stock.availability puts them beside the database's on hand and sold."""
         if not rows:
             return {}
+        n = len(rows)
         keys = [f"fm:avail:{v}:{h}" for v, h in rows] + [f"fm:held:{v}:{h}" for v, h in rows]
-        values = self.redis.mget(keys)
-        free, held = values[: len(rows)], values[len(rows) :]
-        return {row: (None if f is None else int(f), int(n or 0)) for row, f, n in zip(rows, free, held)}
+        values = self.redis.mget(keys + [f"fm:back:{v}:{h}" for v, h in rows])
+        free, held, back = values[:n], values[n : 2 * n], values[2 * n :]
+        return {
+            row: (None if f is None else int(f), int(h or 0) + int(b or 0)) for row, f, h, b in zip(rows, free, held, back)
+        }
 
     def held(self, variant_id: int, hub_ids: list[int]) -> dict[int, int]:
-        values = self.redis.mget([f"fm:held:{variant_id}:{h}" for h in hub_ids]) if hub_ids else []
-        return {h: int(v or 0) for h, v in zip(hub_ids, values)}
+        """Units in carts or kept for the waitlist, per hub: none of them can be written off."""
+        return {hub: held for (_, hub), (_, held) in self.live_units([(variant_id, h) for h in hub_ids]).items()}
+
+    # -- the waitlist's pool (mall/waitlist keeps the entries) ---------------------------------
+    def waitlist_joined(self, variant_id: int, waiting: int) -> None:
+        """A shopper joined; `waiting` is the database's count, used when Redis lost its own."""
+        self._run("waitlist_joined", variant_id, waiting)
+
+    def waitlist_left(self, variant_id: int) -> None:
+        """A waiting shopper left; when nobody waits any more, the units kept for them go on sale."""
+        self._run("waitlist_left", variant_id, ",".join(str(h) for h in self._hub_ids(variant_id)))
+
+    def waitlist_recount(self, variant_id: int, waiting: int) -> int:
+        """Set the count of waiting shoppers to the database's; at 0 the units kept go on sale (returns how many)."""
+        return self._run("waitlist_recount", variant_id, waiting, ",".join(str(h) for h in self._hub_ids(variant_id)))
+
+    def waitlist_units(self, variant_id: int) -> int:
+        """Units kept for the variant's waitlist, over its hubs."""
+        hub_ids = self._hub_ids(variant_id)
+        return sum(int(v or 0) for v in self.redis.mget([f"fm:back:{variant_id}:{h}" for h in hub_ids])) if hub_ids else 0
+
+    def offer_from_pool(self, drop_id: int, variant_id: int, cart: str, offer_minutes: int, *, now=None) -> HoldOutcome:
+        """One unit kept for the waitlist becomes a hold in `cart` for `offer_minutes`; reason "empty" when none is."""
+        _one_token(cart)
+        for _ in range(2):
+            outcome = self._run("offer_from_pool", drop_id, variant_id, cart, offer_minutes * 60_000, now or now_ms())
+            if outcome is not RELOAD:
+                return outcome
+            if not self.load_drop(drop_id):
+                break
+        return HoldOutcome(False, "unavailable")
+
+    def hand_over_hold(self, from_cart: str, to_cart: str, hold_id: str) -> bool:
+        """An active hold moves to another cart (a waitlist offer, into the shopper's own cart)."""
+        _one_token(to_cart)
+        return bool(self._run("hand_over_hold", from_cart, to_cart, hold_id))
+
+    def hold_exists(self, hold_id: str) -> bool:
+        return bool(self.redis.exists(hold_key(hold_id)))
+
+    def _hub_ids(self, variant_id: int) -> list[int]:
+        return list(
+            self.session.scalars(
+                select(StockLevel.hub_id).where(StockLevel.variant_id == variant_id).execution_options(all_tenants=True)
+            )
+        )
 
     # -- rebuilding Redis from the database ------------------------------------------------------
     def load_drop(self, drop_id: int) -> bool:
@@ -278,7 +324,7 @@ class StockEngine:
             hubs[level.variant_id].append(str(level.hub_id))
             # Missing keys only: live counters are never overwritten by a stale read.
             held_key = f"fm:held:{level.variant_id}:{level.hub_id}"
-            held = int(self.redis.get(held_key) or 0)
+            held = int(self.redis.get(held_key) or 0) + int(self.redis.get(f"fm:back:{level.variant_id}:{level.hub_id}") or 0)
             pipe.set(f"fm:avail:{level.variant_id}:{level.hub_id}", level.on_hand - level.sold - held, nx=True)
             pipe.set(held_key, 0, nx=True)
         for variant_id, price_cents in terms.prices.items():

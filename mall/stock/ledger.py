@@ -77,6 +77,7 @@ class StockCheck:
     held: int
     claimed: int
     sold: int
+    waitlisted: int = 0  # kept for the waitlist's offers (fm:back): neither free nor in a cart
 
     @property
     def ok(self) -> bool:
@@ -87,8 +88,10 @@ class StockCheck:
             return True  # not loaded into Redis: available is on_hand - sold by definition
         if self.available < 0:
             return False
-        low = self.available + self.held - self.claimed + self.sold
-        return low <= self.on_hand <= self.available + self.held + self.sold
+        if self.waitlisted < 0:
+            return False
+        kept = self.available + self.held + self.waitlisted
+        return kept - self.claimed + self.sold <= self.on_hand <= kept + self.sold
 
 
 def check_invariant(session: Session, redis: Redis) -> list[StockCheck]:
@@ -102,10 +105,11 @@ def check_invariant(session: Session, redis: Redis) -> list[StockCheck]:
     for variant_id, hub_id, _, _ in levels:
         pipe.get(f"fm:avail:{variant_id}:{hub_id}")
         pipe.get(f"fm:held:{variant_id}:{hub_id}")
+        pipe.get(f"fm:back:{variant_id}:{hub_id}")
     values = pipe.execute()
     checks = []
     for i, (variant_id, hub_id, on_hand, sold) in enumerate(levels):
-        available, held = values[2 * i], values[2 * i + 1]
+        available, held, waitlisted = values[3 * i : 3 * i + 3]
         checks.append(
             StockCheck(
                 variant_id,
@@ -115,6 +119,7 @@ def check_invariant(session: Session, redis: Redis) -> list[StockCheck]:
                 int(held or 0),
                 claimed.get((variant_id, hub_id), 0),
                 sold,
+                int(waitlisted or 0),
             )
         )
     return checks

@@ -82,6 +82,16 @@ def _move_hold(reply, hold_id) -> HoldOutcome:
     return HoldOutcome(False, text(reply[1]), hold_id=hold_id)
 
 
+def _offer_from_pool(reply, *_) -> HoldOutcome | None:
+    status = text(reply[0])
+    if status == "ok":
+        _, hold_id, hub, price, expires = reply
+        return HoldOutcome(True, "", text(hold_id), int(hub), int(price), int(expires))
+    if status == "err":
+        return HoldOutcome(False, text(reply[1]))  # empty: no unit waits in the pool; not_live; not_in_drop
+    return RELOAD
+
+
 def _claim_holds(reply, *_) -> Claim:
     ok = text(reply[0]) == "ok"
     return Claim(ok, [] if ok else [text(x) for x in reply[1:]])
@@ -113,4 +123,10 @@ PARSERS = {
     "reconcile": _count,  # the correction made (0: none)
     "take_available": _taken,
     "drop_units_left": _units_left,  # None: the drop is not loaded
+    "offer_from_pool": _offer_from_pool,  # a waitlist offer's hold, like place_hold's
+    "units_returned": _count,
+    "hand_over_hold": _count,  # 1: the hold is in the new cart now
+    "waitlist_joined": _count,  # shoppers now waiting for the variant
+    "waitlist_left": _count,  # pool units that went on sale (the last waiting shopper left)
+    "waitlist_recount": _count,  # pool units that went on sale (nobody waits)
 }

@@ -2,7 +2,8 @@
 -- Run with EVALSHA (mall.redis_setup.LuaScript): its whole top level runs on every call, so add-to-cart is
 -- dispatched as soon as it is defined. HOLD and hold_string(h) come first, made from records.HOLD_FIELDS (engine.py).
 -- Keys: fm:drop:<d> config hash (variants: the drop's variant ids); fm:avail:<v>:<h> free units;
---   fm:held:<v>:<h> held units;
+--   fm:held:<v>:<h> held units; fm:waiting:<v> shoppers on the variant's waitlist; fm:back:<v>:<h> units that
+--   came back while shoppers wait, kept for their offers (see give_back and the waitlist operations at the end);
 -- fm:heldtil zset: per variant, the latest expiry any of its holds had (raised only: an upper bound);
 -- fm:h:<id> one hold, a string of HOLD's fields separated by spaces (see get_hold); fm:exp zset of active holds by
 --   expiry; fm:claimed zset of holds inside a checkout;
@@ -85,6 +86,18 @@ local function units_back(cart, drop, q)
   return 1
 end
 
+-- Units back from a hold or a cancelled line: while shoppers wait for the variant they go to its waitlist pool, to
+-- be offered in turn (mall/waitlist), not to the crowd. Nothing for a row not loaded: there the database decides.
+local function give_back(variant, hub, q)
+  local avail = 'fm:avail:' .. variant .. ':' .. hub
+  if redis.call('EXISTS', avail) == 0 then return end
+  if tonumber(redis.call('GET', 'fm:waiting:' .. variant) or '0') > 0 then
+    redis.call('INCRBY', 'fm:back:' .. variant .. ':' .. hub, q)
+  else
+    redis.call('INCRBY', avail, q)
+  end
+end
+
 -- h: the hold when the caller read it already
 local function release(id, reason, now, h)
   h = h or get_hold(id)
@@ -93,9 +106,8 @@ local function release(id, reason, now, h)
     return 0
   end
   local q = h.qty
-  local avail = 'fm:avail:' .. h.variant .. ':' .. h.hub
   local held = 'fm:held:' .. h.variant .. ':' .. h.hub
-  if redis.call('EXISTS', avail) == 1 then redis.call('INCRBY', avail, q) end
+  give_back(h.variant, h.hub, q)
   if redis.call('EXISTS', held) == 1 then redis.call('DECRBY', held, q) end
   units_back(h.cart, h.drop, q)
   redis.call('HDEL', 'fm:shopper:' .. h.cart, 'h:' .. id)
@@ -265,7 +277,7 @@ local function resize_hold(a)
     local left = tonumber(redis.call('GET', avail) or '-1')
     if left < delta then return {'err', 'sold_out', math.max(left, 0)} end
   end
-  redis.call('DECRBY', avail, int(delta))
+  if delta < 0 then give_back(h.variant, h.hub, int(-delta)) else redis.call('DECRBY', avail, int(delta)) end
   redis.call('INCRBY', 'fm:held:' .. h.variant .. ':' .. h.hub, int(delta))
   if redis.call('HINCRBY', cart, used_field, int(delta)) <= 0 then redis.call('HDEL', cart, used_field) end
   h.qty = int(want)
@@ -386,6 +398,7 @@ local function reconcile(a)
     if h and h.variant == a[1] and h.hub == a[2] then return 0 end
   end
   local held = tonumber(redis.call('GET', 'fm:held:' .. a[1] .. ':' .. a[2]) or '0')
+  held = held + tonumber(redis.call('GET', 'fm:back:' .. a[1] .. ':' .. a[2]) or '0')  -- kept for the waitlist
   local want = tonumber(a[3]) - held
   local have = tonumber(redis.call('GET', avail))
   if want == have then return 0 end
@@ -409,7 +422,120 @@ local function drop_units_left(a)
   return total
 end
 
+-- Waitlist operations (mall/waitlist). fm:waiting:<v> counts the variant's waiting shoppers; while it is above 0,
+-- give_back keeps returned units in fm:back:<v>:<h>, and each offer moves one of them into a hold for a fresh cart.
+
+-- the pool's units go on sale (nobody waits any more); hubs: a string of hub ids
+local function pool_to_crowd(variant, hubs)
+  local moved = 0
+  for hub in string.gmatch(hubs, '(%d+)') do
+    local back, avail = 'fm:back:' .. variant .. ':' .. hub, 'fm:avail:' .. variant .. ':' .. hub
+    local n = tonumber(redis.call('GET', back) or '0')
+    if n > 0 and redis.call('EXISTS', avail) == 1 then
+      redis.call('INCRBY', avail, int(n))
+      moved = moved + n
+    end
+    redis.call('DEL', back)
+  end
+  return moved
+end
+
+local function one_less_waiting(variant, hubs)
+  local key = 'fm:waiting:' .. variant
+  if tonumber(redis.call('GET', key) or '0') > 1 then
+    redis.call('DECR', key)
+    return 0
+  end
+  redis.call('DEL', key)
+  return pool_to_crowd(variant, hubs)
+end
+
+-- ARGV: variant, waiting (the database's count, this shopper included) : a shopper joined the waitlist
+local function waitlist_joined(a)
+  local key = 'fm:waiting:' .. a[1]
+  if redis.call('EXISTS', key) == 0 then
+    redis.call('SET', key, a[2])
+    return tonumber(a[2])
+  end
+  return redis.call('INCR', key)
+end
+
+-- ARGV: variant, hubs (comma-separated) : a waiting shopper left; the last one's leaving frees the pool
+local function waitlist_left(a)
+  return one_less_waiting(a[1], a[2])
+end
+
+-- ARGV: variant, waiting, hubs : the database's count of waiting shoppers, set by the waitlist job (it heals a count
+-- that drifted in a race or was lost); at 0 (nobody waits, or the drop ended) the pool goes on sale
+local function waitlist_recount(a)
+  if tonumber(a[2]) > 0 then
+    redis.call('SET', 'fm:waiting:' .. a[1], a[2])
+    return 0
+  end
+  redis.call('DEL', 'fm:waiting:' .. a[1])
+  return pool_to_crowd(a[1], a[3])
+end
+
+-- ARGV: drop, variant, cart, hold_ms, now_ms : the next waiting shopper's offer, a one-unit hold from the pool in a
+-- fresh cart, at the drop's price now; {'err', 'empty'} when no unit waits in the pool
+local function offer_from_pool(a)
+  local drop, variant, cart, now = a[1], a[2], a[3], a[5] + 0
+  local f = redis.call('HMGET', 'fm:drop:' .. drop, 'ends', 'tiers', 'v:' .. variant .. ':price',
+    'v:' .. variant .. ':hubs', 'open')
+  if not f[1] then return {'reload'} end
+  if not f[3] then return {'err', 'not_in_drop'} end
+  if f[5] ~= '1' or now >= f[1] + 0 then return {'err', 'not_live'} end
+  local chosen
+  for hub in string.gmatch(f[4], '(%d+)') do
+    if not chosen and tonumber(redis.call('GET', 'fm:back:' .. variant .. ':' .. hub) or '0') > 0 then chosen = hub end
+  end
+  if not chosen then return {'err', 'empty'} end
+  local price = f[3] + 0
+  price = price - math.floor((price * tier_percent(f[2], now) + 50) / 100)
+  local expires = int(now + a[4])
+  local id = int(redis.call('INCR', 'fm:seq'))
+  redis.call('DECR', 'fm:back:' .. variant .. ':' .. chosen)
+  redis.call('INCR', 'fm:held:' .. variant .. ':' .. chosen)
+  put_hold(id, {drop = drop, variant = variant, hub = chosen, qty = '1', cart = cart, price = int(price),
+    expires = expires, hold_ms = a[4], ip = 'waitlist', state = 'active', extended = '0', claimed_by = '-'})
+  redis.call('ZADD', 'fm:exp', expires, id)
+  local ckey, keep_until = 'fm:shopper:' .. cart, int(f[1] + 86400000)
+  redis.call('HSET', ckey, 'h:' .. id, '1', 'l:' .. drop, '1', 'n:' .. drop, '1', 'until', keep_until)
+  redis.call('PEXPIREAT', ckey, keep_until)
+  one_less_waiting(variant, f[4])
+  return {'ok', id, chosen, price, expires}
+end
+
+-- ARGV: from_cart, to_cart, id : an offer's hold joins the cart of the browser that opened it (units stay held)
+local function hand_over_hold(a)
+  local h = get_hold(a[3])
+  if not h or h.cart ~= a[1] or h.state ~= 'active' then return 0 end
+  if a[1] == a[2] then return 1 end
+  local from, to = 'fm:shopper:' .. a[1], 'fm:shopper:' .. a[2]
+  local keep_until = redis.call('HGET', from, 'until')
+  units_back(a[1], h.drop, h.qty)
+  redis.call('HDEL', from, 'h:' .. a[3])
+  redis.call('HSET', to, 'h:' .. a[3], '1')
+  redis.call('HINCRBY', to, 'l:' .. h.drop, h.qty)
+  local had_until = tonumber(redis.call('HGET', to, 'until') or '0')
+  if keep_until and tonumber(keep_until) > had_until then
+    redis.call('HSET', to, 'until', keep_until)
+    redis.call('PEXPIREAT', to, keep_until)
+  end
+  h.cart = a[2]
+  put_hold(a[3], h)
+  return 1
+end
+
+-- ARGV: variant, hub, qty : the database took units back (a cancelled line, a restock): holdable, or the waitlist's
+local function units_returned(a)
+  give_back(a[1], a[2], a[3])
+  return 1
+end
+
 local handlers = {
+  waitlist_joined = waitlist_joined, waitlist_left = waitlist_left, waitlist_recount = waitlist_recount,
+  offer_from_pool = offer_from_pool, units_returned = units_returned, hand_over_hold = hand_over_hold,
   drop_units_left = drop_units_left,
   reconcile = reconcile,
   take_available = take_available, cart_units_back = cart_units_back,

@@ -1,5 +1,5 @@
-"""A hypothesis state machine over the stock engine: whatever shoppers, brands and Redis do,
-on_hand = available + held + sold at every hub, none negative, never more sold than stocked."""
+"""A hypothesis state machine over the stock engine: whatever shoppers, brands, the waitlist and Redis do,
+on_hand = available + held + kept for the waitlist + sold at every hub, none negative, never more sold than stocked."""
 
 import itertools
 from datetime import timedelta
@@ -16,9 +16,12 @@ from mall.orders.models import LineStatus, OrderLine
 from mall.orders.services import cancel_line
 from mall.stock import ledger
 from mall.stock.models import StockLevel
+from mall.waitlist import services as waitlist
+from mall.waitlist.models import EntryState, WaitlistEntry
 from tests.checkout.conftest import pickup_details
 
 CARTS = ["cart-a", "cart-b", "cart-c"]
+WAITING = ["wait-1@example.com", "wait-2@example.com"]
 
 
 def test_stock_books_always_balance(app_ctx, make, engine):
@@ -80,10 +83,12 @@ def test_stock_books_always_balance(app_ctx, make, engine):
                 except CheckoutError:
                     pass
 
-        @rule(minutes=st.integers(1, 25))
-        def time_passes(self, minutes):
+        @rule(minutes=st.integers(1, 25), waitlist_job_runs=st.booleans())
+        def time_passes(self, minutes, waitlist_job_runs):
             self.traveller.shift(timedelta(minutes=minutes))
             engine.sweep_expired()
+            if waitlist_job_runs:  # as the periodic jobs do
+                self.offer_returned_units()
 
         @rule()
         def cancel_a_sold_line(self):
@@ -98,6 +103,38 @@ def test_stock_books_always_balance(app_ctx, make, engine):
         def restock(self, hub_index, delta):
             engine.adjust_on_hand(self.variant.id, self.hubs[hub_index].id, delta)
 
+        @rule(email=st.sampled_from(WAITING))
+        def join_waitlist(self, email):
+            for cart in CARTS:  # the crowd holds every free unit, as in a surge; then a shopper joins the line
+                while engine.place_hold(self.drop.id, self.variant.id, cart, 1).ok:
+                    pass
+            try:
+                waitlist.join(db.session, engine, self.drop, self.variant.id, email)
+            except waitlist.WaitlistError:
+                pass  # units are free, or the drop is over
+
+        @rule(email=st.sampled_from(WAITING))
+        def leave_waitlist(self, email):
+            entry = db.session.scalar(select(WaitlistEntry).where(WaitlistEntry.email == email))
+            if entry is not None:
+                waitlist.leave(db.session, engine, entry)
+
+        @rule()
+        def offer_returned_units(self):  # also closes lapsed offers
+            waitlist.offer_returned_units(db.session, engine)
+
+        @rule()
+        def buy_an_offer(self):
+            db.session.expire_all()
+            entry = db.session.scalar(select(WaitlistEntry).where(WaitlistEntry.state == EntryState.OFFERED.value))
+            if entry is None:
+                return
+            try:
+                place_order(db.session, engine, entry.offer_cart_token, f"key-{next(keys):016d}",
+                            pickup_details(self.pickup, entry.email), [entry.offer_hold_id])
+            except CheckoutError:
+                pass
+
         @precondition(lambda self: True)
         @rule()
         def redis_loses_everything(self):
@@ -108,6 +145,11 @@ def test_stock_books_always_balance(app_ctx, make, engine):
             for level in self._levels():
                 assert level.ok, level
                 assert level.sold <= level.on_hand
+
+        @invariant()
+        def units_are_kept_for_the_waitlist_only_while_someone_waits(self):
+            if engine.waitlist_units(self.variant.id):
+                assert int(engine.redis.get(f"fm:waiting:{self.variant.id}") or 0) > 0
 
         @invariant()
         def database_never_oversells(self):
