@@ -116,3 +116,43 @@ def test_the_brand_list_shows_what_the_shopper_sees(client, engine, brands, two_
     assert "Cancelled Nothing to pay." in listing and "£0.00" in listing
     client.login_as(brands["shoes"]["owner"])
     assert "Confirmed Pay" in text_of(client.get("/brands/shoes/orders"))  # its own share is untouched
+
+
+def test_eta_words_for_a_delivery_follow_its_steps(make, engine, hubs, brands):
+    from mall.fulfilment.jobs import commit_parcel_etas
+    from mall.support.placeholders import eta_text
+    from mall.templating import local_time
+    from tests.fulfilment.conftest import checkout, delivery_to, hold, live_drops
+
+    make.stock(brands["knits"]["variant"], hubs["east"], 2)
+    live_drops(make, brands)
+    order = checkout(engine, [hold(engine, brands["knits"])], delivery_to("EC2A 3AY"))
+    [parcel] = parcels_of(order)
+    commit_parcel_etas([parcel.id])
+    [parcel] = parcels_of(order)
+    assert eta_text(db.session.get(Order, order.id)) == f"Your order should be with you by {local_time(parcel.eta)}."
+
+    status.mark_ready(db.session, parcel)
+    [parcel] = parcels_of(order)
+    assert eta_text(db.session.get(Order, order.id)).startswith("Your order is out for delivery and should be with you by ")
+
+    status.hand_over(db.session, parcel)
+    [parcel] = parcels_of(order)
+    assert eta_text(db.session.get(Order, order.id)) == f"Your order was delivered on {local_time(parcel.handed_over_at)}."
+
+
+def test_a_parcel_in_transit_is_due_at_the_point_after_the_travel_time_between_the_hubs(hubs, two_brand_order):
+    from datetime import timedelta
+
+    from mall.fulfilment.etas import estimate
+    from mall.fulfilment.geo import haversine_km
+    from mall.fulfilment.timing import round_up, travel_minutes
+
+    [parcel] = parcels_of(two_brand_order)
+    status.mark_ready(db.session, parcel)
+    [parcel] = parcels_of(two_brand_order)
+    soho, camden = hubs["soho"], hubs["camden"]
+    minutes = travel_minutes(haversine_km(soho.latitude, soho.longitude, camden.latitude, camden.longitude), 20)
+
+    assert parcel.status == "in_transit" and minutes > 5
+    assert estimate(parcel, parcel.sent_at, []) == round_up(parcel.sent_at + timedelta(minutes=minutes))
