@@ -200,3 +200,15 @@ def test_the_operator_adds_and_removes_hub_staff(client, make, hubs):
     assert client.submit(f"/hubs/MH-SOHO/staff/{member.id}/remove").status_code == 303
     db.session.expire_all()
     assert db.session.scalar(select(HubMember).where(HubMember.user_id == worker.id)) is None
+
+
+def test_the_operator_sees_parcels_travelling_between_hubs(client, make, hubs, parcel, two_brand_order):
+    from mall.fulfilment import status
+
+    client.login_as(make.user(operator=True))
+    assert "No parcel is travelling between hubs." not in text_of(client.get("/hubs/transfers"))  # packing at Soho
+    status.mark_ready(db.session, parcel)
+
+    page = text_of(client.get("/hubs/transfers"))
+
+    assert f"#{parcel.id} {two_brand_order.number} Soho Micro-hub Camden Pickup in transit since" in page
