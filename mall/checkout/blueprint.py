@@ -17,6 +17,7 @@ from mall.extensions import csrf, db, limiter
 from mall.hubs.models import Hub, HubKind
 from mall.links.attribution import attributed_link_id
 from mall.orders.models import Order, SubOrder
+from mall.orders.state import state_of_lines
 from mall.stock.access import stock_engine
 from mall.templating import ms_iso
 
@@ -157,4 +158,5 @@ def track(token: str):
     )
     if order is None:
         abort(404)
-    return render_template("checkout/order.html", order=order)
+    state = state_of_lines(db.session, order, [line for sub in order.sub_orders for line in sub.lines])
+    return render_template("checkout/order.html", order=order, state=state)

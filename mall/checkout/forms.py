@@ -4,6 +4,7 @@ from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Email, InputRequired, Length, NumberRange, Optional, Regexp, ValidationError
 
 from mall.checkout.payments import PROVIDERS
+from mall.fulfilment.geo import estimate_refusal
 
 
 class QuantityForm(FlaskForm):
@@ -38,6 +39,11 @@ class CheckoutForm(FlaskForm):
     def validate_delivery_address(self, field):
         if self.fulfilment.data == "delivery" and len((field.data or "").strip()) < 8:
             raise ValidationError("Enter the full delivery address.")
+
+    def validate_postcode(self, field):
+        refusal = estimate_refusal(field.data) if self.fulfilment.data == "delivery" else None
+        if refusal is not None:
+            raise ValidationError(f"{refusal} Check it, or choose a pickup point.")
 
     def hold_ids(self) -> list[str]:
         return [part for part in (self.holds.data or "").split(",") if part][:50]

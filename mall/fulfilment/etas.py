@@ -43,6 +43,8 @@ def estimate(parcel: Parcel, now: datetime, queue: list[int]) -> datetime | None
     run = _run(parcel)
     if parcel.status == ParcelStatus.OUT_FOR_DELIVERY.value:
         return round_up(parcel.ready_at + run)
+    if parcel.status == ParcelStatus.IN_TRANSIT.value:  # on the road between hubs: received when the point is open
+        return round_up(hours_of(parcel.pickup_hub).next_open(parcel.sent_at + run))
     hub, hours = parcel.hub, hours_of(parcel.hub)
     ahead = bisect.bisect_left(queue, parcel.id)
     ready = ready_after_queue(hours, now, ahead, hub.throughput_per_hour)
@@ -51,14 +53,14 @@ def estimate(parcel: Parcel, now: datetime, queue: list[int]) -> datetime | None
         if item.awaiting_transfer and item.line.status == LineStatus.ACTIVE.value:
             ready = max(ready, transfer_arrival(hours_of(item.source_hub), hours, parcel.created_at, lead))
     handover = ready + run
-    if parcel.kind == "pickup" and parcel.pickup_hub_id != parcel.hub_id and parcel.pickup_hub is not None:
+    if parcel.through_another_hub and parcel.pickup_hub is not None:
         handover = hours_of(parcel.pickup_hub).next_open(handover)
     return round_up(handover)
 
 
 def _run(parcel: Parcel) -> timedelta:
     """Travel from the packing hub to the door or to the pickup point; none when packed at the point."""
-    if parcel.kind == "pickup" and parcel.pickup_hub_id == parcel.hub_id:
+    if parcel.kind == "pickup" and not parcel.through_another_hub:
         return timedelta(0)
     km = haversine_km(parcel.hub.latitude, parcel.hub.longitude, parcel.destination_lat, parcel.destination_lon)
     return timedelta(minutes=travel_minutes(km, routing_rules().delivery_speed_kmh))

@@ -5,7 +5,7 @@ from wtforms import FloatField, StringField
 from wtforms.validators import DataRequired, Email, Length, NumberRange, Optional, ValidationError
 
 from mall.forms import finite, plain_text, strip
-from mall.fulfilment.geo import postcode_point
+from mall.fulfilment.geo import estimate_refusal, postcode_point
 
 
 class AreaForm(FlaskForm):
@@ -19,8 +19,9 @@ class AreaForm(FlaskForm):
     lon = FloatField("Longitude", validators=[Optional(), finite, NumberRange(-180, 180)])
 
     def validate_postcode(self, field):
-        if postcode_point(field.data) is None:
-            raise ValidationError("We only know London postcodes so far, e.g. SW1A 1AA or E14. Check it, or use your location.")
+        refusal = estimate_refusal(field.data)
+        if refusal is not None:
+            raise ValidationError(f"{refusal} Check it, or use your location.")
 
     def validate(self, extra_validators=None) -> bool:
         if not super().validate(extra_validators):

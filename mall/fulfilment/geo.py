@@ -43,6 +43,19 @@ def outward_code(postcode: str) -> str:
     return match.group(1) if match and match.group(1) == compact else ""
 
 
+UNKNOWN_AREA = "We only know London postcodes so far, e.g. SW1A 1AA or E14, so we cannot estimate a delivery there."
+
+
+def estimate_refusal(postcode: str) -> str | None:
+    """Why the mall cannot estimate (so cannot deliver to) this postcode, or None when it can.
+
+    The drop page's estimator and checkout both ask this one question.
+    """
+    if not (postcode or "").strip():
+        return "Enter the postcode."
+    return UNKNOWN_AREA if postcode_point(postcode) is None else None
+
+
 def postcode_point(postcode: str) -> tuple[float, float] | None:
     """The centre of a London postcode district from the built-in table, or None when unknown."""
     code = outward_code(postcode)

@@ -19,6 +19,7 @@ bp = Blueprint("hubs", __name__, url_prefix="/hubs")
 ACTIONS = {
     "start-picking": (status.start_picking, "Picking parcel #{id}."),
     "ready": (status.mark_ready, "Parcel #{id} is {label}."),
+    "receive": (status.receive_at_point, "Parcel #{id} received: it is ready for pickup."),
     "hand-over": (status.hand_over, "Parcel #{id} was handed over."),
 }
 
@@ -71,12 +72,16 @@ def parcel_action(code: str, parcel_id: int, action: str):
     move, done = ACTIONS[action]
     queue_hub = parcel.hub_id
     try:
+        status.refuse_other_hub(parcel, hub, action)
         move(db.session, parcel)
     except status.ParcelActionRefused as refused:
         return _after_action(hub, refused.message, refused.status)
     if action == "ready":
         jobs.queue_hub_reestimate(queue_hub, "A parcel ahead of yours was packed")
     db.session.refresh(parcel)
+    if parcel.status == "in_transit":
+        jobs.queue_parcel_etas([parcel.id], f"Your parcel left {parcel.hub.name} for {parcel.pickup_hub.name}")
+        return _after_action(hub, f"Parcel #{parcel.id} is in transit to {parcel.pickup_hub.name}.", 200)
     return _after_action(hub, done.format(id=parcel.id, label=parcel.status_label.lower()), 200)
 
 
@@ -108,7 +113,9 @@ def _after_action(hub: Hub, message: str, code: int):
 @bp.get("/transfers")
 def transfers():
     _operator_only()
-    return render_page("fulfilment/transfers.html", items=services.transfers(db.session))
+    return render_page(
+        "fulfilment/transfers.html", items=services.transfers(db.session), parcels=services.parcels_between_hubs(db.session)
+    )
 
 
 @bp.route("/<code>/staff", methods=["GET", "POST"])

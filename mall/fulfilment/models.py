@@ -14,6 +14,7 @@ from tenants.scoping import TenantOwned
 class ParcelStatus(StrEnum):
     ROUTED = "routed"
     PICKING = "picking"
+    IN_TRANSIT = "in_transit"  # packed at one hub, travelling to the pickup point at another
     READY_FOR_PICKUP = "ready_for_pickup"
     OUT_FOR_DELIVERY = "out_for_delivery"
     HANDED_OVER = "handed_over"
@@ -23,6 +24,7 @@ class ParcelStatus(StrEnum):
 STATUS_LABELS = {
     ParcelStatus.ROUTED: "Waiting to be picked",
     ParcelStatus.PICKING: "Being picked",
+    ParcelStatus.IN_TRANSIT: "In transit",
     ParcelStatus.READY_FOR_PICKUP: "Ready for pickup",
     ParcelStatus.OUT_FOR_DELIVERY: "Out for delivery",
     ParcelStatus.HANDED_OVER: "Handed over",
@@ -54,6 +56,7 @@ class Parcel(db.Model):
     status: Mapped[str] = mapped_column(String(20), default=ParcelStatus.ROUTED.value)
     created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
     picking_at: Mapped[datetime | None] = mapped_column(DateTime, nullable=True)
+    sent_at: Mapped[datetime | None] = mapped_column(DateTime, nullable=True)  # left the packing hub for the pickup point
     ready_at: Mapped[datetime | None] = mapped_column(DateTime, nullable=True)  # ready for pickup / out for delivery
     handed_over_at: Mapped[datetime | None] = mapped_column(DateTime, nullable=True)
     cancelled_at: Mapped[datetime | None] = mapped_column(DateTime, nullable=True)
@@ -76,6 +79,20 @@ class Parcel(db.Model):
     @property
     def is_open(self) -> bool:
         return self.status not in FINISHED
+
+    @property
+    def through_another_hub(self) -> bool:
+        """A pickup packed at one hub and carried to the pickup point at another."""
+        return self.kind == "pickup" and self.pickup_hub_id is not None and self.pickup_hub_id != self.hub_id
+
+    @property
+    def hub_holding_it(self) -> int | None:
+        """The hub where the parcel physically is now: only that hub's staff may hand it over (None on the road)."""
+        if self.status == ParcelStatus.IN_TRANSIT.value:
+            return None
+        if self.status == ParcelStatus.READY_FOR_PICKUP.value:
+            return self.pickup_hub_id
+        return self.hub_id
 
 
 class ParcelItem(TenantOwned, db.Model):

@@ -11,9 +11,13 @@ from mall.accounts.models import User
 from mall.fulfilment.models import FINISHED, STATUS_LABELS, EtaChange, HubMember, Parcel, ParcelItem, ParcelStatus
 from mall.hubs.models import Hub
 from mall.orders.models import LineStatus, Order, OrderLine, SubOrder
+from mall.orders.state import LineProgress, cancel_refusal
+from mall.templating import local_time
 
 S = ParcelStatus
-STATUS_ORDER = {S.PICKING.value: 0, S.ROUTED.value: 1, S.READY_FOR_PICKUP.value: 2, S.OUT_FOR_DELIVERY.value: 3}
+STATUS_ORDER = {
+    S.IN_TRANSIT.value: 0, S.PICKING.value: 1, S.ROUTED.value: 2, S.READY_FOR_PICKUP.value: 3, S.OUT_FOR_DELIVERY.value: 4
+}
 DELIVERY_WINDOW = timedelta(minutes=30)
 
 
@@ -74,12 +78,10 @@ def effective_status(parcel: Parcel) -> str:
 def _steps(parcel: Parcel) -> list[Step]:
     last = "Collected" if parcel.kind == "pickup" else "Delivered"
     ready = "Ready for pickup" if parcel.kind == "pickup" else "Out for delivery"
-    return [
-        Step("Order placed", parcel.created_at),
-        Step("Being picked", parcel.picking_at),
-        Step(ready, parcel.ready_at),
-        Step(last, parcel.handed_over_at),
-    ]
+    steps = [Step("Order placed", parcel.created_at), Step("Being picked", parcel.picking_at)]
+    if parcel.through_another_hub:
+        steps.append(Step(f"On its way to {parcel.pickup_hub.name}", parcel.sent_at))
+    return steps + [Step(ready, parcel.ready_at), Step(last, parcel.handed_over_at)]
 
 
 def parcel_view(parcel: Parcel) -> ParcelView:
@@ -99,15 +101,16 @@ def order_parcels(session: Session, order: Order, now: datetime) -> OrderParcels
         )
         .execution_options(all_tenants=True)
     ).all()
-    return OrderParcels([parcel_view(p) for p in parcels], cancel_windows(order, now))
+    progress = {i.order_line_id: LineProgress(p.status, p.handed_over_at) for p in parcels for i in p.items}
+    return OrderParcels([parcel_view(p) for p in parcels], cancel_windows(order, now, progress))
 
 
-def cancel_windows(order: Order, now: datetime) -> list[CancelWindow]:
-    """Each brand's window to cancel, while it is still open and the brand has live lines."""
+def cancel_windows(order: Order, now: datetime, progress: dict[int, LineProgress]) -> list[CancelWindow]:
+    """Each brand's window to cancel, while it is still open and the brand has a line that can still be cancelled."""
     windows = []
     for sub in order.sub_orders:
         until = order.created_at + timedelta(minutes=sub.tenant.cancellation_window_minutes)
-        if until > now and any(line.status == LineStatus.ACTIVE.value for line in sub.lines):
+        if until > now and any(cancel_refusal(line, progress.get(line.id)) is None for line in sub.lines):
             windows.append(CancelWindow(sub.tenant.name, until))
     return windows
 
@@ -149,9 +152,16 @@ def picking_list(session: Session, hub: Hub) -> list[PickRow]:
     rows = []
     for parcel in parcels:
         items = [i for i in parcel.items if i.line.status == LineStatus.ACTIVE.value]
-        if items:
+        if items and _on_list_of(parcel, hub):
             rows.append(PickRow(parcel, items, parcel.hub_id == hub.id))
     return sorted(rows, key=lambda r: (STATUS_ORDER.get(r.parcel.status, 9), r.parcel.id))
+
+
+def _on_list_of(parcel: Parcel, hub: Hub) -> bool:
+    """A hub that packs for another hub's point stops listing the parcel once it has left."""
+    if parcel.hub_id == hub.id and parcel.through_another_hub:
+        return parcel.hub_holding_it == hub.id
+    return True
 
 
 def parcel_at_hub(session: Session, hub: Hub, parcel_id: int) -> Parcel | None:
@@ -237,6 +247,20 @@ def transfers(session: Session, limit: int = 200, from_hub: Hub | None = None) -
     )
 
 
+def parcels_between_hubs(session: Session, limit: int = 200) -> list[Parcel]:
+    """Pickups packed at one hub for another hub's point, from packing until received there: on the road first."""
+    return list(
+        session.scalars(
+            select(Parcel)
+            .where(Parcel.kind == "pickup", Parcel.pickup_hub_id != Parcel.hub_id, Parcel.status.not_in(FINISHED))
+            .order_by(Parcel.status != S.IN_TRANSIT.value, Parcel.id.desc())
+            .limit(limit)
+            .options(selectinload(Parcel.hub), selectinload(Parcel.pickup_hub), selectinload(Parcel.order))
+            .execution_options(all_tenants=True)
+        )
+    )
+
+
 class StaffError(Exception):
     pass
 
@@ -294,19 +318,48 @@ def remove_staff(session: Session, hub: Hub, member_id: int) -> bool:
     return True
 
 
-def order_eta_text(order: Order) -> str | None:
-    """The order's promised time in words, for support replies: the latest open parcel's current ETA."""
-    from sqlalchemy.orm import object_session
+ETA_ESTIMATING = "We are working out when your order will be ready and will confirm the time shortly."
 
-    from mall.templating import local_time
+
+def order_eta_sentence(order: Order) -> str:
+    """Where the order is in words, one full sentence for support replies ({eta}), in every parcel state.
+
+    With several parcels it speaks of the one the shopper waits on longest.
+    """
+    from sqlalchemy.orm import object_session
 
     session = object_session(order)
     if session is None:
-        return None
-    etas = session.scalars(
-        select(Parcel.eta).where(Parcel.order_id == order.id, Parcel.status.not_in(FINISHED), Parcel.eta.is_not(None))
+        return ETA_ESTIMATING
+    parcels = session.scalars(
+        select(Parcel)
+        .where(Parcel.order_id == order.id)
+        .options(selectinload(Parcel.items).selectinload(ParcelItem.line), selectinload(Parcel.pickup_hub))
+        .execution_options(all_tenants=True)
     ).all()
-    if not etas:
-        return None
-    what = "ready for pickup" if order.fulfilment == "pickup" else "with you"
-    return f"{what} by {local_time(max(etas))}"
+    views = [parcel_view(p) for p in parcels]
+    live = [v for v in views if v.status != S.CANCELLED.value]
+    if views and not live:
+        return "Your order was cancelled, so " + ("there is nothing to collect." if order.fulfilment == "pickup" else "nothing will be delivered.")
+    waiting = [v for v in live if v.status != S.HANDED_OVER.value]
+    if live and not waiting:
+        verb = "collected" if order.fulfilment == "pickup" else "delivered"
+        return f"Your order was {verb} on {local_time(max(v.parcel.handed_over_at for v in live))}."
+    if not waiting or any(v.parcel.eta is None and v.status != S.READY_FOR_PICKUP.value for v in waiting):
+        return ETA_ESTIMATING
+    if all(v.status == S.READY_FOR_PICKUP.value for v in waiting):
+        first = min(waiting, key=lambda v: v.parcel.ready_at)
+        return f"Your order has been ready for pickup at {first.parcel.pickup_hub.name} since {local_time(first.parcel.ready_at)}."
+    last = max((v for v in waiting if v.status != S.READY_FOR_PICKUP.value), key=lambda v: v.parcel.eta)
+    return _eta_sentence(last)
+
+
+def _eta_sentence(view: ParcelView) -> str:
+    parcel, at = view.parcel, local_time(view.parcel.eta)
+    if view.status == S.IN_TRANSIT.value:
+        return f"Your order is on its way to {parcel.pickup_hub.name} and will be ready there by {at}."
+    if view.status == S.OUT_FOR_DELIVERY.value:
+        return f"Your order is out for delivery and should be with you by {at}."
+    if parcel.kind == "pickup":
+        return f"Your order will be ready for pickup at {parcel.pickup_hub.name} by {at}."
+    return f"Your order should be with you by {at}."

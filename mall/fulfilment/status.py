@@ -1,4 +1,7 @@
-"""A parcel's way through its hub: routed -> picking -> ready for pickup | out for delivery -> handed over.
+"""A parcel's way through its hub: routed -> picking -> [in transit ->] ready for pickup | out for delivery -> handed over.
+
+A pickup packed at another hub travels to the pickup point and is ready only once that point's staff
+receive it; each step is taken by the staff of the hub where the parcel is (see `refuse_other_hub`).
 
 Every move is a compare-and-set on the status, so two staff clicking at once move it once.
 """
@@ -30,7 +33,10 @@ def start_picking(session: Session, parcel: Parcel) -> None:
 
 
 def mark_ready(session: Session, parcel: Parcel) -> None:
-    """Packed: ready at the pickup point, or out with the courier. Reserve units must have arrived first."""
+    """Packed: ready at the pickup point, on its way there from another hub, or out with the courier.
+
+    Reserve units must have arrived first.
+    """
     _still_wanted(session, parcel)
     waiting = [i for i in active_items(parcel) if i.awaiting_transfer]
     if waiting:
@@ -40,11 +46,20 @@ def mark_ready(session: Session, parcel: Parcel) -> None:
             "Mark them received first."
         )
     now = utcnow()
+    if parcel.through_another_hub:
+        _move(session, parcel, (S.ROUTED, S.PICKING), S.IN_TRANSIT, sent_at=now, picking_at=parcel.picking_at or now)
+        return
     target = S.READY_FOR_PICKUP if parcel.kind == "pickup" else S.OUT_FOR_DELIVERY
     values = {"ready_at": now, "picking_at": parcel.picking_at or now}
     if target == S.READY_FOR_PICKUP:
         values.update(promise_kept(parcel, now))
     _move(session, parcel, (S.ROUTED, S.PICKING), target, **values)
+
+
+def receive_at_point(session: Session, parcel: Parcel) -> None:
+    """The pickup point's staff took the parcel in from the packing hub: now it is ready for pickup."""
+    now = utcnow()
+    _move(session, parcel, (S.IN_TRANSIT,), S.READY_FOR_PICKUP, ready_at=now, **promise_kept(parcel, now))
 
 
 def hand_over(session: Session, parcel: Parcel) -> None:
@@ -53,6 +68,32 @@ def hand_over(session: Session, parcel: Parcel) -> None:
     if parcel.kind == "delivery":
         values.update(promise_kept(parcel, now))
     _move(session, parcel, (S.READY_FOR_PICKUP, S.OUT_FOR_DELIVERY), S.HANDED_OVER, **values)
+
+
+# Which hub's staff may take each step: the packing hub packs and sends, the pickup point receives,
+# and only the hub holding the parcel hands it over.
+def refuse_other_hub(parcel: Parcel, hub, action: str) -> None:
+    """Raise a 403 refusal when `hub`'s staff may not take `action` on this parcel now."""
+    if action in ("start-picking", "ready"):
+        allowed = parcel.hub_id
+    elif action == "receive":
+        allowed = parcel.pickup_hub_id if parcel.through_another_hub else None
+    else:
+        allowed = parcel.hub_holding_it
+    if allowed == hub.id:
+        return
+    if action == "receive" and not parcel.through_another_hub:
+        raise ParcelActionRefused("This parcel is packed here; there is nothing to receive.", 409)
+    if allowed is None:  # on the road
+        if hub.id == parcel.pickup_hub_id:
+            raise ParcelActionRefused(f"Parcel #{parcel.id} has not arrived yet: mark it received first.", 409)
+        point = parcel.pickup_hub.name if parcel.pickup_hub is not None else "the pickup point"
+        raise ParcelActionRefused(
+            f"Parcel #{parcel.id} is on its way to {point}; it can be handed over once {point} marks it received.", 403
+        )
+    name = (parcel.hub if allowed == parcel.hub_id else parcel.pickup_hub).name
+    what = "hand it over" if action == "hand-over" else "do that"
+    raise ParcelActionRefused(f"Parcel #{parcel.id} is at {name}: only {name} staff can {what}. Nothing was changed.", 403)
 
 
 def receive_transfer(session: Session, item: ParcelItem) -> None:

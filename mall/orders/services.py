@@ -7,6 +7,7 @@ from mall.clock import utcnow
 from mall.fulfilment.jobs import queue_hub_reestimate
 from mall.fulfilment.status import cancel_parcels_of_line
 from mall.orders.models import LineStatus, Order, OrderLine, ShopperDropUnits, SubOrder
+from mall.orders.state import cancel_refusal, line_progress
 from mall.stock import ledger
 from mall.stock.engine import StockEngine
 
@@ -35,8 +36,16 @@ def search_sub_orders(
     return session.scalars(stmt).unique().all()
 
 
+class CancelRefused(Exception):
+    """The line can no longer be cancelled (it was handed over): nothing changed."""
+
+
 def cancel_line(session: Session, engine: StockEngine, line: OrderLine) -> bool:
-    """Cancel before hand-over: the units go back on sale exactly once."""
+    """Cancel before hand-over: the units go back on sale exactly once. False when it was already cancelled."""
+    refusal = cancel_refusal(line, line_progress(session, [line.id]).get(line.id))
+    if refusal is not None and line.status == LineStatus.ACTIVE.value:
+        session.rollback()
+        raise CancelRefused(refusal)
     changed = session.execute(
         update(OrderLine)
         .where(OrderLine.id == line.id, OrderLine.status == LineStatus.ACTIVE.value)

@@ -8,6 +8,8 @@ from mall.clock import from_local, utcnow
 from mall.extensions import db
 from mall.ids import is_row_id
 from mall.orders.models import OrderLine
+from mall.orders.services import CancelRefused
+from mall.orders.state import state_of_lines
 from mall.rendering import render_page
 from mall.stock.access import stock_engine
 from mall.support import actions, services, surge
@@ -209,7 +211,11 @@ def cancel_line(thread_id: int, line_id: int):
     line = get_for_tenant_or_404(OrderLine, line_id)
     if line.sub_order_id != thread.sub_order_id:
         abort(404)
-    if actions.cancel_line_from_thread(db.session, stock_engine(), thread, line, _agent()):
+    try:
+        cancelled = actions.cancel_line_from_thread(db.session, stock_engine(), thread, line, _agent())
+    except CancelRefused as refused:
+        return _back(thread, str(refused), "error")
+    if cancelled:
         return _back(thread, "Line cancelled; the units are back on sale.")
     return _back(thread, "That line was already cancelled.", "error")
 
@@ -256,6 +262,8 @@ def thread_page(thread: SupportThread, status: int = 200, since: int | None = No
         "support/inbox_thread.html", block="messages", status=status,
         thread=thread, messages=thread.messages, since=since,
         order=thread.order, sub_order=thread.sub_order, eta=eta_text(thread.order),
+        order_state=state_of_lines(db.session, thread.order, thread.sub_order.lines) if thread.sub_order else None,
+        placeholders=placeholder_values(thread),
         compensations=actions.compensations_for(db.session, thread),
         canned=surge.canned_replies(db.session, g.tenant.id), tag_suggestions=TAG_SUGGESTIONS,
         deadline=next_deadline(thread), late=is_late(thread, utcnow()), **defaults,

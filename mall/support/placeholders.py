@@ -5,16 +5,15 @@ import re
 from mall.fulfilment import services as fulfilment
 from mall.orders.models import Order
 
-ETA_UNKNOWN = "we will confirm your ETA shortly"
 PLACEHOLDERS = ("shopper_name", "order_number", "eta", "pickup_point")
 _PATTERN = re.compile(r"\{(" + "|".join(PLACEHOLDERS) + r")\}")
 
 
 def eta_text(order: Order | None) -> str:
-    """The order's committed ETA in words, or a promise to confirm it."""
+    """A full sentence on where the order is now: estimating, due by, in transit, ready since, handed over, cancelled."""
     if order is None:
-        return ETA_UNKNOWN
-    return fulfilment.order_eta_text(order) or ETA_UNKNOWN
+        return "We will confirm your ETA as soon as we know which order this is about."
+    return fulfilment.order_eta_sentence(order)
 
 
 def pickup_point_text(order: Order | None) -> str:

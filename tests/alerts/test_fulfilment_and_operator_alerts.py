@@ -9,7 +9,7 @@ from mall.alerts.models import AlertSettings
 from mall.extensions import db, redis_client
 from mall.fulfilment import etas
 from mall.fulfilment.models import Parcel
-from mall.fulfilment.status import mark_ready
+from mall.fulfilment.status import mark_ready, receive_at_point
 from mall.hubs.models import Hub
 from mall.jobs.queues import enqueue, get_queue
 from mall.orders.models import SubOrder
@@ -43,7 +43,11 @@ def test_a_parcel_late_past_its_committed_eta_by_more_than_the_grace(engine, sce
     assert (alert.tenant_id, alert.link_kind, alert.link_id) == (scene.brand.id, "sub_order", sub_order.id)
     assert alert.message.startswith(f"Parcel {parcel.id} of order {order.number} is 16 min past its committed ETA")
 
-    mark_ready(db.session, _parcel_of(order))  # the promise is kept (late)
+    mark_ready(db.session, _parcel_of(order))
+    assert _parcel_of(order).status == "in_transit"  # packed at another hub: not at the point yet, still late
+    evaluate(engine)
+    assert alerts("eta_breach")[0].resolved_at is None
+    receive_at_point(db.session, _parcel_of(order))  # the promise is kept (late) when the point has it
     evaluate(engine)
     assert alerts("eta_breach")[0].resolved_at is not None
 

@@ -61,7 +61,7 @@ def test_checkout_for_pickup_gives_a_private_tracking_page(client, two_brand_mal
     tracking = response.headers["Location"]
     assert re.fullmatch(r"/orders/[A-Za-z0-9_-]{32}", tracking)
     page = text_of(client.get(tracking))
-    assert "your order is confirmed" in page and "Camden pickup" in page and "pay at pickup" in page
+    assert "Your order is confirmed." in page and "Camden pickup" in page and re.search(r"Pay £[0-9.]+ at pickup\.", page)
     assert client.get("/orders/not-a-real-token").status_code == 404
 
 

@@ -1,5 +1,5 @@
 """A shopper buys from two brands for pickup and gets one parcel with one ETA; hub staff mark it ready;
-the shopper's tracking page shows it without a reload."""
+the shopper's tracking page shows it on its way to the point without a reload."""
 
 import re
 from datetime import time, timedelta
@@ -58,7 +58,7 @@ def test_two_brands_one_pickup_parcel_marked_ready_by_hub_staff_updates_live(new
     expect(parcels).to_have_count(1)
     expect(parcels.first).to_contain_text("Fisherman jumper")
     expect(parcels.first).to_contain_text("Runner")
-    expect(parcels.first).to_contain_text("Collect at your pickup point, 1 Camden High St")
+    expect(parcels.first).to_contain_text("Packing at Soho Micro-hub for pickup at Camden Pickup, 1 Camden High St")
     shopper.evaluate("window.stillTheSamePage = true")
 
     [parcel_id] = db.session.scalars(select(Parcel.id)).all()
@@ -76,10 +76,10 @@ def test_two_brands_one_pickup_parcel_marked_ready_by_hub_staff_updates_live(new
     card = staff.locator(f"#parcel-{parcel_id}")
     expect(card).to_contain_text("Aurora Knits")
     expect(card).to_contain_text("Sole Club")
-    card.get_by_role("button", name=re.compile("Mark ready for pickup")).click()
-    expect(staff.locator("#picking-list")).to_contain_text(f"Parcel #{parcel_id} is ready for pickup.")
+    card.get_by_role("button", name=re.compile("Send to Camden Pickup")).click()
+    expect(staff.locator("#picking-list")).to_contain_text(f"Parcel #{parcel_id} is in transit to Camden Pickup.")
 
     badge = parcels.first.locator(".parcel-status")
-    expect(badge).to_have_text("Ready for pickup", timeout=15_000)
-    expect(parcels.first).to_contain_text("Ready for pickup since")
+    expect(badge).to_have_text("In transit", timeout=15_000)
+    expect(parcels.first).to_contain_text("In transit to Camden Pickup")
     assert shopper.evaluate("window.stillTheSamePage") is True  # updated in place, no reload

@@ -52,7 +52,7 @@ def test_shopper_buys_from_two_brands_for_pickup(page, two_live_drops):
     expect(page.get_by_text("your order is confirmed")).to_be_visible()
     expect(page.locator("section.card", has_text="Aurora Knits")).to_contain_text("Fisherman jumper")
     expect(page.locator("section.card", has_text="Sole Club")).to_contain_text("Runner")
-    expect(page.get_by_text("Camden Pickup")).to_be_visible()
+    expect(page.get_by_text("Camden Pickup", exact=True)).to_be_visible()
 
 
 def test_a_second_shopper_cannot_hold_the_unit_the_first_one_holds(new_context, two_live_drops):

@@ -16,7 +16,7 @@ from tests.factories import PASSWORD
 
 pytestmark = pytest.mark.e2e
 
-CANNED = "Hi {shopper_name}, your order {order_number} is on track: {eta}. Pickup at {pickup_point}."
+CANNED = "Hi {shopper_name}, your order {order_number}: {eta} Pickup at {pickup_point}."
 
 
 @pytest.fixture
@@ -71,7 +71,7 @@ def test_shopper_asks_agent_answers_live_with_the_real_eta(new_context, ordered)
     agent_page.get_by_label("Canned reply").select_option(label="Where is my order")
     agent_page.get_by_role("button", name="Insert").click()
     eta = eta_text(order)
-    expected = f"Hi Ada Shopper, your order {order.number} is on track: {eta}. Pickup at Camden Pickup, 1 Camden High St."
+    expected = f"Hi Ada Shopper, your order {order.number}: {eta} Pickup at Camden Pickup, 1 Camden High St."
     expect(agent_page.get_by_label("Reply to the shopper")).to_have_value(expected)
     agent_page.get_by_role("button", name="Send reply").click()
     expect(agent_page.get_by_text("Reply sent")).to_be_visible()

@@ -27,6 +27,9 @@ def test_a_brand_filters_its_parcels_by_status(client, brands, two_brand_order):
     [parcel] = parcels_of(two_brand_order)
     status.mark_ready(db.session, parcel)
     client.login_as(brands["shoes"]["owner"])
+    on_the_road = client.get("/brands/shoes/parcels?status=in_transit", headers=HTMX)
+    assert f"#{parcel.id}" in text_of(on_the_road)  # packed at Soho, travelling to Camden
+    status.receive_at_point(db.session, db.session.get(type(parcel), parcel.id))
 
     ready = client.get("/brands/shoes/parcels?status=ready_for_pickup", headers=HTMX)
     assert ready.status_code == 200 and "<html" not in ready.get_data(as_text=True)

@@ -59,35 +59,69 @@ def test_hub_staff_see_one_picking_list_across_brands(client, make, hubs, parcel
     assert f"Parcel #{parcel.id} · {two_brand_order.number}" in page
     assert "Aurora Knits" in page and "Sole Club" in page
     assert "Pickup at Camden Pickup" in page
-    assert "Start picking" in page and "Mark ready for pickup" in page
+    assert "Start picking" in page and "Send to Camden Pickup" in page
     assert "Hub work" in text_of(client.get("/"))  # the top bar leads staff to their hubs
 
 
-def test_the_pickup_points_staff_see_the_parcel_they_will_hand_over(client, make, hubs, parcel):
+def test_the_pickup_points_staff_see_the_parcel_coming_to_them(client, make, hubs, parcel):
     client.login_as(staff_at(make, hubs["camden"]))
     page = text_of(client.get("/hubs/PP-CAMDEN/picking"))
-    assert f"Parcel #{parcel.id}" in page and "Packed at Soho Micro-hub; hand it over here." in page
+    assert f"Parcel #{parcel.id}" in page and "Being packed at Soho Micro-hub; it will be sent here." in page
+    assert "Start picking" not in page and "Mark handed over" not in page  # Soho's work, not Camden's
 
 
-def test_a_parcel_moves_from_picking_to_ready_to_handed_over(client, make, hubs, parcel):
-    client.login_as(staff_at(make, hubs["soho"]))
+def test_a_parcel_for_another_hubs_point_travels_there_and_is_handed_over_only_there(client, make, hubs, parcel):
+    soho, camden = staff_at(make, hubs["soho"]), staff_at(make, hubs["camden"])
+    client.login_as(soho)
+    assert "Send to Camden Pickup" in text_of(client.get("/hubs/MH-SOHO/picking"))
 
     started = client.submit(_action(hubs["soho"], parcel, "start-picking"))
     assert started.status_code == 303 and _status(parcel.id) == "picking"
     assert f"Picking parcel #{parcel.id}." in text_of(client.get(started.headers["Location"]))
 
-    ready = client.submit(_action(hubs["soho"], parcel, "ready"), headers=HTMX)
-    assert ready.status_code == 200 and "<html" not in ready.get_data(as_text=True)
-    assert f"Parcel #{parcel.id} is ready for pickup." in text_of(ready)
-    assert _status(parcel.id) == "ready_for_pickup"
+    sent = client.submit(_action(hubs["soho"], parcel, "ready"), headers=HTMX)
+    assert sent.status_code == 200 and "<html" not in sent.get_data(as_text=True)
+    assert f"Parcel #{parcel.id} is in transit to Camden Pickup." in text_of(sent)
+    assert _status(parcel.id) == "in_transit"
     queued = [j.func_name for j in get_queue("high", redis_client()).jobs]
     assert "mall.fulfilment.jobs.reestimate_hub_etas" in queued  # the queue behind it moved up
+    assert "mall.fulfilment.jobs.commit_parcel_etas" in queued  # the transit gets its own ETA
+    assert f"Parcel #{parcel.id}" not in text_of(client.get("/hubs/MH-SOHO/picking"))  # it left Soho
 
-    assert client.submit(_action(hubs["soho"], parcel, "hand-over")).status_code == 303
+    refused = client.submit(_action(hubs["soho"], parcel, "hand-over"))
+    assert refused.status_code == 403
+    assert "on its way to Camden Pickup; it can be handed over once Camden Pickup marks it received" in text_of(refused)
+    assert client.submit(_action(hubs["soho"], parcel, "receive")).status_code == 403
+    assert _status(parcel.id) == "in_transit"
+
+    client.login_as(camden)
+    incoming = text_of(client.get("/hubs/PP-CAMDEN/picking"))
+    assert "On its way from Soho Micro-hub" in incoming and "Mark received" in incoming and "Mark handed over" not in incoming
+    assert client.submit(_action(hubs["camden"], parcel, "hand-over")).status_code == 409  # not there yet
+    received = client.submit(_action(hubs["camden"], parcel, "receive"))
+    assert received.status_code == 303 and _status(parcel.id) == "ready_for_pickup"
+    assert f"Parcel #{parcel.id} received: it is ready for pickup." in text_of(client.get(received.headers["Location"]))
+
+    client.login_as(soho)
+    refused = client.submit(_action(hubs["soho"], parcel, "hand-over"))
+    assert refused.status_code == 403
+    assert "is at Camden Pickup: only Camden Pickup staff can hand it over. Nothing was changed." in text_of(refused)
+    assert _status(parcel.id) == "ready_for_pickup"
+
+    client.login_as(camden)
+    assert client.submit(_action(hubs["camden"], parcel, "hand-over")).status_code == 303
     db.session.expire_all()
     done = db.session.get(Parcel, parcel.id)
-    assert done.status == "handed_over" and done.handed_over_at >= done.ready_at >= done.picking_at
-    assert "Nothing to pick right now." in text_of(client.get("/hubs/MH-SOHO/picking"))
+    assert done.status == "handed_over" and done.handed_over_at >= done.ready_at >= done.sent_at >= done.picking_at
+    assert "Nothing to pick right now." in text_of(client.get("/hubs/PP-CAMDEN/picking"))
+
+
+def test_the_pickup_point_cannot_pick_or_send_another_hubs_parcel(client, make, hubs, parcel):
+    client.login_as(staff_at(make, hubs["camden"]))
+    for name in ("start-picking", "ready"):
+        refused = client.submit(_action(hubs["camden"], parcel, name))
+        assert refused.status_code == 403 and "only Soho Micro-hub staff can do that" in text_of(refused)
+    assert _status(parcel.id) == "routed"
 
 
 def test_an_impossible_step_is_refused_with_a_message(client, make, hubs, parcel):
@@ -166,3 +200,15 @@ def test_the_operator_adds_and_removes_hub_staff(client, make, hubs):
     assert client.submit(f"/hubs/MH-SOHO/staff/{member.id}/remove").status_code == 303
     db.session.expire_all()
     assert db.session.scalar(select(HubMember).where(HubMember.user_id == worker.id)) is None
+
+
+def test_the_operator_sees_parcels_travelling_between_hubs(client, make, hubs, parcel, two_brand_order):
+    from mall.fulfilment import status
+
+    client.login_as(make.user(operator=True))
+    assert "No parcel is travelling between hubs." not in text_of(client.get("/hubs/transfers"))  # packing at Soho
+    status.mark_ready(db.session, parcel)
+
+    page = text_of(client.get("/hubs/transfers"))
+
+    assert f"#{parcel.id} {two_brand_order.number} Soho Micro-hub Camden Pickup in transit since" in page

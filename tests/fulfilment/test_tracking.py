@@ -23,9 +23,10 @@ def test_the_order_page_shows_one_parcel_with_where_when_and_whats_in_it(client,
 
     assert "Your parcel" in page and "Your 2 parcels" not in page
     assert "Ready for pickup by" in page
-    assert "Collect at your pickup point , 1 Camden High St — open 00:00–23:59." in page
-    assert "Packed at Soho Micro-hub and brought there for you." in page
-    assert "Order placed" in page and "Being picked" in page and "Collected" in page
+    assert "Packing at Soho Micro-hub for pickup at Camden Pickup, 1 Camden High St — it is brought there for you." in page
+    assert "Collect at your pickup point" not in page  # not before it is there
+    assert "Order placed" in page and "Being picked" in page and "On its way to Camden Pickup" in page
+    assert "Collected" in page
     assert "1 × Aurora Knits hero" in page and "1 × Sole Club hero" in page
     assert "You can ask Aurora Knits to cancel until" in page and "You can ask Sole Club to cancel until" in page
 
@@ -51,6 +52,7 @@ def test_the_parcel_region_is_a_fragment_for_htmx_and_a_page_without_javascript(
 def test_polling_stops_once_every_parcel_is_handed_over(client, two_brand_order):
     [parcel] = parcels_of(two_brand_order)
     status.mark_ready(db.session, parcel)
+    status.receive_at_point(db.session, db.session.get(Parcel, parcel.id))
     status.hand_over(db.session, db.session.get(Parcel, parcel.id))
 
     fragment = client.get(f"/orders/{two_brand_order.tracking_token}/parcels", headers=HTMX)
@@ -96,13 +98,23 @@ def test_a_delivery_shows_its_window_and_address(client, make, engine, hubs, bra
     page = text_of(client.get(f"/orders/{order.tracking_token}"))
 
     assert "Arriving" in page
-    assert "Delivered from Shoreditch Micro-hub to 12 Long Lane, London, EC2A 3AY." in page
-    assert "Out for delivery" in page and "Delivered" in page
+    assert "Packing at Shoreditch Micro-hub for delivery to 12 Long Lane, London, EC2A 3AY." in page
+    assert "Delivered from" not in page and "Delivered at" not in page
+    assert "Out for delivery" in page and "Delivered" in page  # the timeline's steps to come
+
+    status.mark_ready(db.session, parcel)
+    page = text_of(client.get(f"/orders/{order.tracking_token}"))
+    assert "Out for delivery from Shoreditch Micro-hub to 12 Long Lane, London, EC2A 3AY." in page
+
+    status.hand_over(db.session, db.session.get(Parcel, parcel.id))
+    page = text_of(client.get(f"/orders/{order.tracking_token}"))
+    assert "Delivered at " in page and "to 12 Long Lane, London, EC2A 3AY." in page
+    assert "Your order was delivered on" in page and "Paid £28.00 on delivery." in page  # the drop's price
 
 
 def test_an_order_without_parcels_shows_no_parcel_region(client, two_brand_order):
     db.session.execute(delete(Parcel))
     db.session.commit()
     body = client.get(f"/orders/{two_brand_order.tracking_token}").get_data(as_text=True)
-    assert "your order is confirmed" in body
+    assert "Your order is confirmed." in body
     assert 'id="parcels"' not in body and "hx-trigger" not in body

@@ -26,7 +26,7 @@ from sqlalchemy import select
 from mall.checkout.services import CheckoutDetails, place_order
 from mall.extensions import db
 from mall.fulfilment.models import Parcel
-from mall.fulfilment.status import mark_ready
+from mall.fulfilment.status import mark_ready, receive_at_point
 from mall.links.models import CreatorPartnership, LinkClickHour
 from mall.links.services import create_link
 from mall.orders.models import Order, OrderLine, SubOrder
@@ -175,7 +175,7 @@ def scripted(shop):
         assert cancel_line(db.session, s.engine, eve_line)
         _commit_etas(s, {ada: 63, cat: 71, dan: 91, eve: 93})
         s.move_to(53)
-        mark_ready(db.session, s.parcel(ada))
+        _packed_and_at_the_point(s.parcel(ada))
         s.move_to(55)
         brand_reply(db.session, dan_thread, s.owner, "Let us check.", "pending")
         s.move_to(56)
@@ -183,7 +183,7 @@ def scripted(shop):
         s.move_to(65)
         set_status(db.session, ada_thread, s.owner, "resolved")
         s.move_to(81)
-        mark_ready(db.session, s.parcel(cat))
+        _packed_and_at_the_point(s.parcel(cat))
         later_sole, later_sole_hero = s.side_drop(s.sole, "Sole evening", 90)
         s.buy(95, "cart-ada-2", "ada@example.com", [s.hold(95, "cart-ada-2", 1, later_sole, later_sole_hero)])
         later_north, later_north_hero = s.side_drop(s.north, "Jumper encore", 120)
@@ -198,3 +198,11 @@ def _commit_etas(shop: Shop, minutes: dict) -> None:
         parcel = shop.parcel(order)
         parcel.committed_eta = parcel.eta = at(minute)
     db.session.commit()
+
+
+def _packed_and_at_the_point(parcel) -> None:
+    """Packed, and (when packed at another hub) received at the pickup point the same minute: ready for pickup."""
+    mark_ready(db.session, parcel)
+    db.session.refresh(parcel)
+    if parcel.status == "in_transit":
+        receive_at_point(db.session, parcel)

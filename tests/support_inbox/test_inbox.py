@@ -45,7 +45,7 @@ def test_a_thread_shows_the_order_beside_it(client, mall, thread):
     client.login_as(mall.aurora.agent)
     page = text_of(client.get(inbox_url(mall.aurora, f"/{thread.id}")))
     for text in (f"Order {mall.order.number}", "ada@example.com", "Camden Pickup", "1 × Aurora Knits hero",
-                 "from Soho Micro-hub", "due on handover", "we will confirm your ETA shortly", "First response due"):
+                 "from Soho Micro-hub", "Pay £40.00 at pickup.", "We are working out when your order will be ready", "First response due"):
         assert text in page
     assert "Sole Club hero" not in page  # the other brand's line stays private
 

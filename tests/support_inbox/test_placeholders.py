@@ -1,14 +1,12 @@
 """Canned replies: placeholders filled from the thread's real order, through the picker and on send."""
 
-import sys
-import types
-
 import pytest
 from sqlalchemy import select
 
 from mall.extensions import db
+from mall.fulfilment.services import ETA_ESTIMATING
 from mall.support.models import CannedReply, SupportMessage
-from mall.support.placeholders import ETA_UNKNOWN, eta_text, fill_placeholders
+from mall.support.placeholders import eta_text, fill_placeholders
 from tests.support import text_of
 from tests.support_inbox.conftest import ask, inbox_url, latest_thread
 
@@ -24,16 +22,10 @@ def canned(mall):
 
 
 @pytest.fixture
-def no_fulfilment_eta(monkeypatch):
-    """As before fulfilment exists: a services module without `order_eta_text`."""
-    monkeypatch.setitem(sys.modules, "mall.fulfilment.services", types.ModuleType("mall.fulfilment.services"))
-
-
-@pytest.fixture
 def fulfilment_eta(monkeypatch):
     from mall.fulfilment import services
 
-    monkeypatch.setattr(services, "order_eta_text", lambda order: f"by 18:30 today (order {order.number})")
+    monkeypatch.setattr(services, "order_eta_sentence", lambda order: f"Ready by 18:30 today (order {order.number}).")
 
 
 def test_only_the_four_known_placeholders_are_filled():
@@ -48,13 +40,14 @@ def test_a_name_that_looks_like_a_placeholder_is_not_expanded_again():
     assert fill_placeholders("Hi {shopper_name}", values) == "Hi {eta}"
 
 
-def test_eta_falls_back_until_fulfilment_provides_it(mall, no_fulfilment_eta):
-    assert eta_text(mall.order) == ETA_UNKNOWN == "we will confirm your ETA shortly"
-    assert eta_text(None) == ETA_UNKNOWN
+def test_eta_is_a_whole_sentence_while_the_hub_is_still_estimating(mall):
+    assert eta_text(mall.order) == ETA_ESTIMATING
+    assert ETA_ESTIMATING == "We are working out when your order will be ready and will confirm the time shortly."
+    assert eta_text(None).startswith("We will confirm your ETA")
 
 
-def test_eta_comes_from_fulfilment_when_it_exists(mall, fulfilment_eta):
-    assert eta_text(mall.order) == f"by 18:30 today (order {mall.order.number})"
+def test_eta_comes_from_fulfilment(mall, fulfilment_eta):
+    assert eta_text(mall.order) == f"Ready by 18:30 today (order {mall.order.number})."
 
 
 def test_the_picker_inserts_the_reply_filled_in_for_this_thread(client, mall, canned, fulfilment_eta):
@@ -64,7 +57,7 @@ def test_the_picker_inserts_the_reply_filled_in_for_this_thread(client, mall, ca
     compose = inbox_url(mall.aurora, f"/{thread.id}/compose?canned={canned.id}&body=Thanks+for+waiting.")
     fragment = client.get(compose, headers={"HX-Request": "true"})
     number = mall.order.number
-    expected = f"Hi Ada Shopper, order {number} arrives by 18:30 today (order {number}) at Camden Pickup, 1 Camden High St."
+    expected = f"Hi Ada Shopper, order {number} arrives Ready by 18:30 today (order {number}). at Camden Pickup, 1 Camden High St."
     assert fragment.status_code == 200
     html = fragment.get_data(as_text=True)
     assert html.lstrip().startswith('<div id="reply-body">') and f"Thanks for waiting.\n\n{expected}" in html
@@ -75,25 +68,28 @@ def test_the_picker_inserts_the_reply_filled_in_for_this_thread(client, mall, ca
     assert expected in text_of(client.get(without_js.headers["Location"]))
 
 
-def test_placeholders_typed_by_hand_are_filled_on_send(client, mall, no_fulfilment_eta):
+def test_placeholders_typed_by_hand_are_filled_on_send(client, mall):
     ask(client, mall.order, "sole", "Where?")
     thread = latest_thread()
     client.login_as(mall.sole.agent)
     client.submit(inbox_url(mall.sole, f"/{thread.id}/reply"), {"body": TEMPLATE, "then": "pending"})
     reply = db.session.scalar(select(SupportMessage).where(SupportMessage.kind == "reply"))
     assert reply.body == (
-        f"Hi Ada Shopper, order {mall.order.number} arrives we will confirm your ETA shortly"
+        f"Hi Ada Shopper, order {mall.order.number} arrives {ETA_ESTIMATING}"
         " at Camden Pickup, 1 Camden High St."
     )
 
 
-def test_a_thread_without_an_order_gets_plain_words(client, mall, canned, no_fulfilment_eta):
+def test_a_thread_without_an_order_gets_plain_words(client, mall, canned):
     client.submit("/shop/aurora/contact", {"name": "Bo", "email": "bo@example.com", "subject": "Hi", "message": "Hello"})
     thread = latest_thread()
     client.login_as(mall.aurora.agent)
     client.submit(inbox_url(mall.aurora, f"/{thread.id}/reply"), {"body": TEMPLATE, "then": "pending"})
     reply = db.session.scalar(select(SupportMessage).where(SupportMessage.kind == "reply"))
-    assert reply.body == "Hi Bo, order your order arrives we will confirm your ETA shortly at your pickup point."
+    assert reply.body == (
+        "Hi Bo, order your order arrives We will confirm your ETA as soon as we know which order this is about."
+        " at your pickup point."
+    )
 
 
 def test_another_brands_canned_reply_cannot_be_picked(client, mall, canned):
@@ -127,4 +123,4 @@ def test_eta_is_the_real_committed_eta_of_the_orders_parcels(mall):
     commit_etas(db.session, list(parcel_ids), "test")
     db.session.expire_all()
     text = eta_text(db.session.get(type(mall.order), mall.order.id))
-    assert text.startswith("ready for pickup by ")
+    assert text.startswith("Your order will be ready for pickup at Camden Pickup by ")

@@ -33,7 +33,7 @@ def test_asking_about_one_brands_lines_goes_to_that_brand_only(client, mall):
 
     page = text_of(client.get(f"/support/{thread.token}"))
     assert "Can I swap the runner for a bigger size?" in page
-    assert "Sole Club hero" in page and "Camden Pickup" in page and "due on handover" in page
+    assert "Sole Club hero" in page and "Camden Pickup" in page and "Pay £90.00 at pickup." in page
     assert "Aurora Knits hero" not in page
 
 
