@@ -74,7 +74,7 @@ def _bad_choice_message(drop_id: str) -> str:
     limit = _per_shopper_limit(int(drop_id)) if readable else None
     if limit is None:
         return "Choose an item of this drop and a quantity."
-    return f"Choose a quantity between 1 and {limit} (this drop's limit per shopper)."
+    return f"Choose a quantity between 1 and {limit}, the most this drop allows per shopper."
 
 
 def _hold_reply(outcome, message: str, status: int, headers=None):
@@ -116,7 +116,7 @@ def change_quantity(hold_id: str):
         return redirect(url_for("checkout.cart"), 303)
     limit = line.drop.per_shopper_limit
     if not form.validate() or form.quantity.data > limit:
-        flash(f"Choose a quantity between 1 and {limit} (this drop's limit per shopper).", "error")
+        flash(f"Choose a quantity between 1 and {limit}, the most this drop allows per shopper.", "error")
         return render_template("checkout/cart.html", cart=view), 422
     outcome = stock_engine().resize_hold(token, hold_id, form.quantity.data, limit)
     if not outcome.ok:
