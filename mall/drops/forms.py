@@ -73,12 +73,12 @@ class DateAndTimeInputs:
         shared = {key: kwargs[key] for key in ("readonly", "disabled") if kwargs.get(key)}
         date = html_params(
             name=field.name, id=field.id, type="text", value=date_text, placeholder=DATE_HINT, inputmode="numeric",
-            pattern=r"\d{4}-\d{2}-\d{2}", maxlength=10, size=10, autocomplete="off",
+            pattern=r"\d{4}-\d{2}-\d{2}", size=10, autocomplete="off",
             aria_label=f"{field.label.text} date (YYYY-MM-DD)", **shared,
         )
         time = html_params(
             name=field.name, id=f"{field.id}-time", type="text", value=time_text, placeholder=TIME_HINT,
-            inputmode="numeric", pattern=r"([01]?\d|2[0-3]):[0-5]\d", maxlength=5, size=5, autocomplete="off",
+            inputmode="numeric", pattern=r"([01]?\d|2[0-3]):[0-5]\d", size=6, autocomplete="off",
             aria_label=f"{field.label.text} time (24-hour HH:MM)", **shared,
         )
         return Markup(f'<span class="date-and-time"><input {date}> <input {time}></span>')

@@ -92,3 +92,45 @@ def test_a_hold_that_runs_out_at_checkout_is_held_again_in_place_keeping_the_typ
         expect(page.get_by_text(re.compile(r"Your order FM-\S+ was placed"))).to_be_visible()
         page.get_by_role("link", name="track it").click()
         expect(page).to_have_url(tracking)
+
+
+@pytest.mark.parametrize("screen", [{"width": 1200, "height": 900}, PHONE], ids=["desktop", "phone"])
+def test_a_brand_in_a_us_english_browser_types_the_window_as_an_iso_date_and_24_hour_time(
+    request, browser, live_server, make, app, monkeypatch, screen
+):
+    from tests.factories import PASSWORD
+
+    monkeypatch.setitem(app.config, "MALL_TIMEZONE", "Europe/London")
+    owner = make.user(email="olive@example.com")
+    brand = make.brand(owner=owner, slug="acme", name="Acme Tees")
+    make.product(brand, name="Heavy tee")
+    context = browser.new_context(base_url=live_server, locale="en-US", timezone_id="America/Los_Angeles",
+                                  viewport=screen)
+    request.addfinalizer(context.close)
+    page = context.new_page()
+    page.goto("/login")
+    page.get_by_label("Email").fill("olive@example.com")
+    page.get_by_label("Password").fill(PASSWORD)
+    page.get_by_role("button", name="Log in").click()
+    page.goto("/brands/acme/drops/new")
+
+    day = (datetime.now(timezone.utc) + timedelta(days=10)).strftime("%Y-%m-%d")
+    page.get_by_label("Title").fill("Evening tee drop")
+    page.get_by_label("Hero variants").select_option(index=0)
+    expect(page.get_by_label("Starts date")).to_have_attribute("placeholder", "2026-12-05")
+    expect(page.get_by_label("Starts time")).to_have_attribute("type", "text")
+    page.get_by_label("Starts date").fill(day)
+    page.get_by_label("Starts time").fill("6:30 PM")
+    page.get_by_label("Ends date").fill(day)
+    page.get_by_label("Ends time").fill("20:00")
+    page.get_by_role("button", name="Save draft").click()
+    expect(page.get_by_text("“6:30 PM” is not a 24-hour time")).to_be_visible()
+    expect(page.get_by_label("Starts date")).to_have_value(day)  # what was typed stays
+
+    page.get_by_label("Starts time").fill("18:30")
+    page.get_by_role("button", name="Save draft").click()
+    expect(page.get_by_text("as a draft")).to_be_visible()
+    expect(page.locator("dd", has_text="Europe/London")).to_contain_text("18:30")
+    page.get_by_role("link", name="Edit").first.click()
+    expect(page.get_by_label("Starts time")).to_have_value("18:30")
+    expect(page.get_by_label("Ends time")).to_have_value("20:00")
