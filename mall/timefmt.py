@@ -3,7 +3,7 @@
 static/js/mall.js formats a ticking countdown with the same rules (durationText); tests check both agree.
 """
 
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 from mall.clock import utcnow
 
@@ -23,7 +23,7 @@ def duration(seconds: float) -> str:
 
 def ms_iso(epoch_ms: int) -> str:
     """An epoch-milliseconds instant (the stock engine's) for a countdown in the browser."""
-    return datetime.fromtimestamp(epoch_ms / 1000, timezone.utc).isoformat().replace("+00:00", "Z")
+    return datetime.fromtimestamp(epoch_ms / 1000, UTC).isoformat().replace("+00:00", "Z")
 
 
 def seconds_until(moment: datetime | int, now: datetime | None = None) -> int:

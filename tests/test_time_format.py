@@ -83,3 +83,11 @@ def test_no_template_writes_a_12_hour_clock():
     for template in (Path(__file__).parents[1] / "templates").rglob("*.*"):
         source = template.read_text()
         assert "%I" not in source and "%p" not in source and "%l" not in source, template
+
+
+def test_the_monitor_and_support_figures_write_durations_the_same_way(app):
+    from mall.monitor.presenting import minutes_text
+    from mall.support.blueprint import support_duration
+
+    assert [minutes_text(m) for m in (None, 0.4, 12.4, 65, 60 * 24 + 90)] == ["—", "under a minute", "12 min", "1 h 5 min", "1 d 1 h"]
+    assert [support_duration(s) for s in (None, 0, 12, timedelta(minutes=65), 90)] == ["–", "0 min", "12 min", "1 h 5 min", "1 h 30 min"]

@@ -10,7 +10,13 @@ from wtforms.fields.choices import SelectChoice
 
 from mall.checkout import services
 from mall.checkout.access import (
-    cart_token, client_ip, hold_token_is_valid, last_order, remember_cart, remember_last_order, shoppers_hold_token,
+    cart_token,
+    client_ip,
+    hold_token_is_valid,
+    last_order,
+    remember_cart,
+    remember_last_order,
+    shoppers_hold_token,
 )
 from mall.checkout.cart import load_cart
 from mall.checkout.fast_paths import hold_choice, hold_reply
@@ -18,9 +24,9 @@ from mall.checkout.forms import CheckoutForm, QuantityForm
 from mall.drops.models import Drop
 from mall.extensions import csrf, db, limiter
 from mall.hubs.models import Hub, HubKind
+from mall.ids import is_row_id
 from mall.links.attribution import attributed_link_id
 from mall.orders.models import Order, SubOrder
-from mall.ids import is_row_id
 from mall.stock.access import stock_engine
 from mall.stock.replies import limit_message
 

@@ -6,15 +6,30 @@ from datetime import time as dt_time
 
 from flask_wtf import FlaskForm
 from markupsafe import Markup
-from wtforms import Field, FieldList, Form, FormField, SelectField, SelectMultipleField, StringField, TextAreaField
-from wtforms.widgets import html_params
+from wtforms import (
+    Field,
+    FieldList,
+    Form,
+    FormField,
+    SelectField,
+    SelectMultipleField,
+    StringField,
+    TextAreaField,
+)
 from wtforms.fields.choices import SelectChoice
-from wtforms.validators import DataRequired, Length, NumberRange, StopValidation, ValidationError
+from wtforms.validators import (
+    DataRequired,
+    Length,
+    NumberRange,
+    StopValidation,
+    ValidationError,
+)
+from wtforms.widgets import html_params
 
-from mall.forms import WholeNumberField, plain_text, present, strip
 from mall.clock import from_local, to_local
 from mall.drops import pricing, services
 from mall.drops.models import Drop
+from mall.forms import WholeNumberField, plain_text, present, strip
 
 MINUTES_IN_A_WEEK = 7 * 24 * 60
 

@@ -3,7 +3,7 @@ a hold that runs out on the checkout page disables "Place order" and "Hold again
 shopper typed; after ordering, the cart page and the back button lead to the order."""
 
 import re
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
 import pytest
 import time_machine
@@ -67,7 +67,7 @@ def test_a_hold_that_runs_out_at_checkout_is_held_again_in_place_keeping_the_typ
     expect(place_order).to_be_enabled()
     expect(page.get_by_role("button", name="Hold again")).to_be_hidden()
 
-    later = datetime.now(timezone.utc) + timedelta(seconds=65)
+    later = datetime.now(UTC) + timedelta(seconds=65)
     with time_machine.travel(later, tick=True):  # the server's clock: the hold has run out there too
         page.clock.fast_forward(65_000)
         expect(place_order).to_be_disabled()
@@ -114,7 +114,7 @@ def test_a_brand_in_a_us_english_browser_types_the_window_as_an_iso_date_and_24_
     page.get_by_role("button", name="Log in").click()
     page.goto("/brands/acme/drops/new")
 
-    day = (datetime.now(timezone.utc) + timedelta(days=10)).strftime("%Y-%m-%d")
+    day = (datetime.now(UTC) + timedelta(days=10)).strftime("%Y-%m-%d")
     page.get_by_label("Title").fill("Evening tee drop")
     page.get_by_label("Hero variants").select_option(index=0)
     expect(page.get_by_label("Starts date")).to_have_attribute("placeholder", "2026-12-05")
