@@ -6,24 +6,9 @@ from datetime import time as dt_time
 
 from flask_wtf import FlaskForm
 from markupsafe import Markup
-from wtforms import (
-    Field,
-    FieldList,
-    Form,
-    FormField,
-    SelectField,
-    SelectMultipleField,
-    StringField,
-    TextAreaField,
-)
+from wtforms import Field, FieldList, Form, FormField, SelectField, SelectMultipleField, StringField, TextAreaField
 from wtforms.fields.choices import SelectChoice
-from wtforms.validators import (
-    DataRequired,
-    Length,
-    NumberRange,
-    StopValidation,
-    ValidationError,
-)
+from wtforms.validators import DataRequired, Length, NumberRange, StopValidation, ValidationError
 from wtforms.widgets import html_params
 
 from mall.clock import from_local, to_local

@@ -3,15 +3,7 @@
 The brand inbox (`/brands/<slug>/inbox...`) lives in `inbox_views` and `desk_views`, nested here.
 """
 
-from flask import (
-    Blueprint,
-    abort,
-    current_app,
-    flash,
-    redirect,
-    render_template,
-    url_for,
-)
+from flask import Blueprint, abort, current_app, flash, redirect, render_template, url_for
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
