@@ -35,7 +35,8 @@ KEEP_AT = 10.0  # % of the endpoint's CPU a piece must save to stay
 PLAIN_HOLD_REPLY = "bench/hold_reply.html"
 PLAIN_TEMPLATES = {
     PLAIN_HOLD_REPLY: '{% from "checkout/_hold_result.html" import held, refused %}'
-    "{% if expires_iso %}{{ held(expires_iso) }}{% else %}{{ refused(message) }}{% endif %}",
+    "{% if expires_ms %}{{ held(expires_ms|ms_iso, expires_ms|time_left('Hold expired')) }}"
+    "{% else %}{{ refused(message) }}{% endif %}",
 }
 
 
@@ -58,9 +59,9 @@ def plain_hold_choice(form):
     return HoldChoice(hold_form.drop_id.data, hold_form.variant_id.data, hold_form.quantity.data)
 
 
-def plain_hold_reply(expires_iso: str | None, message: str = "") -> str:
+def plain_hold_reply(expires_ms: int | None, message: str = "") -> str:
     """The ordinary Flask way: render the reply template with a full template context (context processors run)."""
-    return render_template(PLAIN_HOLD_REPLY, expires_iso=expires_iso, message=message)
+    return render_template(PLAIN_HOLD_REPLY, expires_ms=expires_ms, message=message)
 
 
 # -- measuring -------------------------------------------------------------------------------------------------------

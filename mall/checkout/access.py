@@ -5,7 +5,7 @@ import hashlib
 import hmac
 import secrets
 
-from flask import current_app, g, request
+from flask import current_app, g, request, session
 
 CART_COOKIE = "fm_cart"
 
@@ -72,3 +72,13 @@ def _hold_token_key() -> bytes:
 
 def client_ip() -> str:
     return request.remote_addr or "-"
+
+
+def remember_last_order(order) -> None:
+    """The cart page and the checkout page (also reached by the back button) link to the order just placed."""
+    session["last_order"] = {"number": order.number, "tracking_token": order.tracking_token}
+
+
+def last_order() -> dict | None:
+    remembered = session.get("last_order")
+    return remembered if isinstance(remembered, dict) and remembered.keys() == {"number", "tracking_token"} else None

@@ -9,17 +9,27 @@ from sqlalchemy.orm import selectinload
 from wtforms.fields.choices import SelectChoice
 
 from mall.checkout import services
-from mall.checkout.access import cart_token, client_ip, hold_token_is_valid, remember_cart, shoppers_hold_token
+from mall.checkout.access import (
+    cart_token,
+    client_ip,
+    hold_token_is_valid,
+    last_order,
+    remember_cart,
+    remember_last_order,
+    shoppers_hold_token,
+)
 from mall.checkout.cart import load_cart
 from mall.checkout.fast_paths import hold_choice, hold_reply, skips_rate_limiter
 from mall.checkout.forms import CheckoutForm, QuantityForm
+from mall.drops.models import Drop
 from mall.extensions import csrf, db, limiter
 from mall.hubs.models import Hub, HubKind
+from mall.ids import is_row_id
 from mall.links.attribution import attributed_link_id
 from mall.orders.models import Order, SubOrder
 from mall.orders.state import state_of_lines
 from mall.stock.access import stock_engine
-from mall.templating import ms_iso
+from mall.stock.replies import limit_message
 
 bp = Blueprint("checkout", __name__)
 bp.after_app_request(remember_cart)  # any page with an add-to-cart form may hand out the cart cookie
@@ -45,7 +55,7 @@ def hold():
         raise CSRFError("The add-to-cart token is missing or does not match this cart.")
     choice = hold_choice(form)
     if choice is None:
-        return _hold_reply(None, "Choose an item and a quantity between 1 and 50.", 422)
+        return _hold_reply(None, _bad_choice_message(form.get("drop_id", "")), 422)
     engine = stock_engine()
     outcome = engine.place_hold(choice.drop_id, choice.variant_id, token, choice.quantity, ip=client_ip())
     if outcome.ok:
@@ -54,13 +64,32 @@ def hold():
         return _hold_reply(outcome, "", 200)
     if outcome.reason == "slow_down":
         return _hold_reply(outcome, outcome.message, 429, {"Retry-After": str(max(1, outcome.retry_after_ms // 1000))})
+    if outcome.reason == "limit":
+        limit = _per_shopper_limit(choice.drop_id) or 0
+        return _hold_reply(outcome, limit_message(limit, limit - outcome.units_left), 409)
     return _hold_reply(outcome, outcome.message, 409)
+
+
+def _per_shopper_limit(drop_id: int) -> int | None:
+    return db.session.scalar(
+        select(Drop.per_shopper_limit).where(Drop.id == drop_id).execution_options(all_tenants=True)
+    )
+
+
+def _bad_choice_message(drop_id: str) -> str:
+    readable = drop_id.isascii() and drop_id.isdigit() and len(drop_id) <= 10 and is_row_id(int(drop_id))
+    limit = _per_shopper_limit(int(drop_id)) if readable else None
+    if limit is None:
+        return "Choose an item of this drop and a quantity."
+    return f"Choose a quantity between 1 and {limit}, the most this drop allows per shopper."
 
 
 def _hold_reply(outcome, message: str, status: int, headers=None):
     if request.htmx:
-        expires_iso = ms_iso(outcome.expires_ms) if outcome is not None and outcome.ok else None
-        return hold_reply(expires_iso, message), status, headers or {}
+        held = outcome is not None and outcome.ok
+        # the checkout page's "Hold again" listens for this to refresh its items and re-enable "Place order"
+        headers = {**(headers or {}), "HX-Trigger": "hold-placed"} if held else headers or {}
+        return hold_reply(outcome.expires_ms if held else None, message), status, headers
     if outcome is not None and outcome.ok:
         flash("Held for you — check out before the countdown ends.")
         return redirect(url_for("checkout.cart"), 303)
@@ -71,7 +100,7 @@ def _hold_reply(outcome, message: str, status: int, headers=None):
 def cart():
     view = load_cart(stock_engine(), cart_token())
     template = "checkout/_cart.html" if request.htmx else "checkout/cart.html"
-    return render_template(template, cart=view)
+    return render_template(template, cart=view, last_order=last_order()), {"Cache-Control": "no-store"}
 
 
 @bp.post("/cart/holds/<hold_id>/release")
@@ -92,12 +121,13 @@ def change_quantity(hold_id: str):
     if line is None:
         flash("That hold is no longer in your cart.", "error")
         return redirect(url_for("checkout.cart"), 303)
-    if not form.validate():
-        flash("Choose a quantity between 1 and 50.", "error")
+    limit = line.drop.per_shopper_limit
+    if not form.validate() or form.quantity.data > limit:
+        flash(f"Choose a quantity between 1 and {limit}, the most this drop allows per shopper.", "error")
         return render_template("checkout/cart.html", cart=view), 422
-    outcome = stock_engine().resize_hold(token, hold_id, form.quantity.data, line.drop.per_shopper_limit)
+    outcome = stock_engine().resize_hold(token, hold_id, form.quantity.data, limit)
     if not outcome.ok:
-        flash(outcome.message, "error")
+        flash(limit_message(limit, limit - outcome.units_left) if outcome.reason == "limit" else outcome.message, "error")
         return render_template("checkout/cart.html", cart=load_cart(stock_engine(), token)), 409
     return redirect(url_for("checkout.cart"), 303)
 
@@ -117,10 +147,9 @@ def checkout():
             engine.extend_hold(token, line.hold.id)  # once per hold: time to type an address
         view = load_cart(engine, token)
         form.idempotency_key.data = secrets.token_urlsafe(24)
-        form.holds.data = view.hold_ids
-        return render_template("checkout/checkout.html", form=form, cart=view)
+        return _checkout_page(form, view, 200)
     if not form.validate():
-        return render_template("checkout/checkout.html", form=form, cart=load_cart(engine, token)), 422
+        return _checkout_page(form, load_cart(engine, token), 422)
     details = services.CheckoutDetails(
         name=form.name.data.strip(),
         email=form.email.data.strip(),
@@ -137,8 +166,22 @@ def checkout():
         )
     except services.CheckoutError as error:
         form.form_errors.append(error.message)
-        return render_template("checkout/checkout.html", form=form, cart=load_cart(engine, token)), error.status
+        return _checkout_page(form, load_cart(engine, token), error.status)
+    remember_last_order(order)
     return redirect(url_for("checkout.track", token=order.tracking_token), 303)
+
+
+def _checkout_page(form: CheckoutForm, view, status: int):
+    """The form as typed (a refused submission keeps every field) beside the cart's holds as they are now."""
+    page = render_template("checkout/checkout.html", form=form, cart=view, last_order=last_order())
+    return page, status, {"Cache-Control": "no-store"}  # the back button after an order asks again
+
+
+@bp.get("/checkout/items")
+def checkout_items():
+    """The checkout page's items and "Place order" button, refreshed in place after "Hold again"."""
+    view = load_cart(stock_engine(), cart_token())
+    return render_template("checkout/_checkout_items.html", cart=view), {"Cache-Control": "no-store"}
 
 
 def _pickup_points() -> list[Hub]:

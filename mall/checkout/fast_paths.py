@@ -26,6 +26,7 @@ from flask import get_template_attribute, request
 from werkzeug.datastructures import MultiDict
 
 from mall.ids import is_row_id
+from mall.timefmt import ms_iso, time_left
 
 HOLD_REPLY = "checkout/_hold_result.html"
 COUNTS_ITS_OWN_TRIES = frozenset({"checkout.hold"})  # endpoints whose tries the engine's Lua counts
@@ -49,10 +50,10 @@ def hold_choice(form: MultiDict) -> HoldChoice | None:
     return None
 
 
-def hold_reply(expires_iso: str | None, message: str = "") -> str:
-    """The htmx reply to an add-to-cart: held until `expires_iso`, or refused with `message`."""
-    if expires_iso is not None:
-        return get_template_attribute(HOLD_REPLY, "held")(expires_iso)
+def hold_reply(expires_ms: int | None, message: str = "") -> str:
+    """The htmx reply to an add-to-cart: held until `expires_ms` (epoch ms), or refused with `message`."""
+    if expires_ms is not None:
+        return get_template_attribute(HOLD_REPLY, "held")(ms_iso(expires_ms), time_left(expires_ms, "Hold expired"))
     return get_template_attribute(HOLD_REPLY, "refused")(message)
 
 

@@ -1,20 +1,22 @@
 """The drop form: window, hero variants, limits, fallback and price tiers."""
 
-from datetime import datetime
+import re
+from datetime import date, datetime
+from datetime import time as dt_time
 
 from flask_wtf import FlaskForm
-from wtforms import DateTimeLocalField, FieldList, Form, FormField, SelectField, SelectMultipleField, StringField
-from wtforms import TextAreaField
+from markupsafe import Markup
+from wtforms import Field, FieldList, Form, FormField, SelectField, SelectMultipleField, StringField, TextAreaField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Length, NumberRange, StopValidation, ValidationError
+from wtforms.widgets import html_params
 
-from mall.forms import WholeNumberField, plain_text, present, strip
 from mall.clock import from_local, to_local
 from mall.drops import pricing, services
 from mall.drops.models import Drop
+from mall.forms import WholeNumberField, plain_text, present, strip
 
 MINUTES_IN_A_WEEK = 7 * 24 * 60
-LOCAL_FORMATS = ["%Y-%m-%dT%H:%M", "%Y-%m-%dT%H:%M:%S", "%Y-%m-%d %H:%M", "%Y-%m-%d %H:%M:%S"]
 
 
 def within(low: int, high: int, message: str):
@@ -57,22 +59,54 @@ class TierForm(Form):
         return (self.from_minute.data, self.until_minute.data, self.percent_off.data)
 
 
-class LocalTimeField(DateTimeLocalField):
-    """A wall-clock time in the mall's timezone; `utc` is the same moment as naive UTC."""
+DATE_TEXT = re.compile(r"\d{4}-\d{2}-\d{2}")
+TIME_TEXT = re.compile(r"([01]?\d|2[0-3]):[0-5]\d(:[0-5]\d)?")
+DATE_HINT, TIME_HINT = "2026-12-05", "18:30"
 
-    def __init__(self, label, **kwargs):
-        super().__init__(label, format=LOCAL_FORMATS, **kwargs)
+
+class DateAndTimeInputs:
+    """Two plain text inputs under one name: an ISO date and a 24-hour time. No browser date picker, so what a
+    brand sees and types does not depend on the browser's language (Chrome's datetime-local is 12-hour in the US)."""
+
+    def __call__(self, field, **kwargs):
+        date_text, time_text = field.date_and_time_text()
+        shared = {key: kwargs[key] for key in ("readonly", "disabled") if kwargs.get(key)}
+        date = html_params(
+            name=field.name, id=field.id, type="text", value=date_text, placeholder=DATE_HINT, inputmode="numeric",
+            pattern=r"\d{4}-\d{2}-\d{2}", size=10, autocomplete="off",
+            aria_label=f"{field.label.text} date (YYYY-MM-DD)", **shared,
+        )
+        time = html_params(
+            name=field.name, id=f"{field.id}-time", type="text", value=time_text, placeholder=TIME_HINT,
+            inputmode="numeric", pattern=r"([01]?\d|2[0-3]):[0-5]\d", size=6, autocomplete="off",
+            aria_label=f"{field.label.text} time (24-hour HH:MM)", **shared,
+        )
+        return Markup(f'<span class="date-and-time"><input {date}> <input {time}></span>')
+
+
+class LocalTimeField(Field):
+    """A wall-clock date and 24-hour time in the mall's timezone; `utc` is the same moment as naive UTC.
+
+    The page posts two values under the field's name (date, time); one "YYYY-MM-DD HH:MM" value is read too."""
+
+    widget = DateAndTimeInputs()
+
+    def date_and_time_text(self) -> tuple[str, str]:
+        if self.raw_data:
+            parts = _date_and_time_parts(self.raw_data)
+            return parts if parts else (" ".join(self.raw_data), "")
+        if self.data is None:
+            return "", ""
+        return self.data.strftime("%Y-%m-%d"), self.data.strftime("%H:%M")
 
     def process_formdata(self, valuelist):
-        if not valuelist or not " ".join(valuelist).strip():
+        parts = _date_and_time_parts(valuelist)
+        if parts is None or parts == ("", ""):
             self.data = None
+            if parts is None:
+                raise ValueError(f"Enter a date and a 24-hour time, e.g. {DATE_HINT} and {TIME_HINT}.")
             return
-        try:
-            super().process_formdata([" ".join(valuelist).strip()])
-            from_local(self.data)
-        except (OverflowError, ValueError):
-            self.data = None
-            raise ValueError("Enter a date and time, e.g. 2026-05-01 18:00.") from None
+        self.data = _local_datetime(*parts)
 
     def pre_validate(self, form):
         if self.process_errors:
@@ -81,6 +115,41 @@ class LocalTimeField(DateTimeLocalField):
     @property
     def utc(self) -> datetime | None:
         return None if self.data is None or self.errors else from_local(self.data)
+
+
+def _date_and_time_parts(values: list[str]) -> tuple[str, str] | None:
+    """(date text, time text) from the two inputs, or from one "date time" / "dateTtime" value."""
+    values = [(value or "").strip() for value in values]
+    if len(values) == 2:
+        return values[0], values[1]
+    if len(values) == 1:
+        date_text, _, time_text = values[0].replace("T", " ").partition(" ")
+        return date_text, time_text.strip()
+    return None
+
+
+def _local_datetime(date_text: str, time_text: str) -> datetime:
+    if not date_text:
+        raise ValueError(f"Enter the date as YYYY-MM-DD, e.g. {DATE_HINT}.")
+    if not time_text:
+        raise ValueError(f"Enter the time as 24-hour HH:MM, e.g. {TIME_HINT}.")
+    try:
+        day = date.fromisoformat(date_text) if DATE_TEXT.fullmatch(date_text) else None
+    except ValueError:
+        day = None
+    if day is None:
+        raise ValueError(f"“{date_text[:20]}” is not a date: enter it as YYYY-MM-DD, e.g. {DATE_HINT}.")
+    if not TIME_TEXT.fullmatch(time_text):
+        raise ValueError(f"“{time_text[:20]}” is not a 24-hour time: enter it as HH:MM, e.g. {TIME_HINT} (not 6:30 PM).")
+    hour, minute = (int(x) for x in time_text.split(":")[:2])
+    moment = datetime.combine(day, dt_time(hour, minute))
+    try:
+        if to_local(from_local(moment)).replace(tzinfo=None) != moment:
+            raise ValueError(f"{time_text} does not exist on {date_text} in this time zone (the clocks go forward); "
+                             "choose another time.")
+    except OverflowError:
+        raise ValueError(f"Enter a date between the years 1 and 9999, e.g. {DATE_HINT}.") from None
+    return moment
 
 
 class DropForm(FlaskForm):

@@ -6,6 +6,7 @@ from datetime import datetime
 from mall.monitor import charts
 from mall.monitor.report import percent
 from mall.templating import money
+from mall.timefmt import duration
 
 
 def minutes_text(minutes: float | None) -> str:
@@ -13,9 +14,7 @@ def minutes_text(minutes: float | None) -> str:
         return "—"
     if minutes < 1:
         return "under a minute"
-    if minutes < 60:
-        return f"{minutes:.0f} min"
-    return f"{int(minutes // 60)} h {int(minutes % 60):02d} min"
+    return duration(round(minutes) * 60)  # whole minutes, written as every duration in the mall
 
 
 def tier_rows(tiers: list[dict]) -> list[tuple[str, int, str]]:

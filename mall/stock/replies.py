@@ -130,3 +130,15 @@ PARSERS = {
     "waitlist_left": _count,  # pool units that went on sale (the last waiting shopper left)
     "waitlist_recount": _count,  # pool units that went on sale (nobody waits)
 }
+
+
+def limit_message(limit: int, in_cart: int) -> str:
+    """A refused quantity, with the drop's real per-shopper limit and what this cart already holds of it."""
+    if in_cart <= 0:
+        return f"This drop allows {limit} per shopper: choose {limit} or fewer."
+    if in_cart >= limit:
+        return f"This drop allows {limit} per shopper and your cart already holds {in_cart}: that is the most you can have."
+    return (
+        f"This drop allows {limit} per shopper and your cart already holds {in_cart}, "
+        f"so you can add {limit - in_cart} more."
+    )

@@ -19,6 +19,7 @@ from mall.support.inbox_views import bp as inbox_bp
 from mall.support.models import SupportThread, Topic
 from mall.support.placeholders import eta_text
 from mall.support.sla import next_deadline
+from mall.timefmt import duration
 from tenants.lookups import brand_by_slug
 
 bp = Blueprint("support", __name__)
@@ -113,13 +114,11 @@ def _shopper_page(thread: SupportThread, form, status: int = 200):
 
 @bp.app_template_filter()
 def support_duration(span) -> str:
-    """A timedelta or a number of minutes as 1 h 05 min or 12 min; a dash when there is nothing to measure."""
+    """A timedelta or a number of minutes as 1 h 5 min or 12 min; a dash when there is nothing to measure."""
     if span is None:
         return "–"
     minutes = span if isinstance(span, int) else round(span.total_seconds() / 60)
-    if minutes < 60:
-        return f"{minutes} min"
-    return f"{minutes // 60} h {minutes % 60:02d} min"
+    return duration(minutes * 60) if minutes > 0 else "0 min"
 
 
 @bp.app_template_global()

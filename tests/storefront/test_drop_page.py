@@ -37,7 +37,7 @@ def test_live_drop_page_shows_current_and_next_tier_hubs_policies_and_rules(clie
     assert response.status_code == 200
     assert "Fisherman jumper drop" in page and "Ends in" in page
     assert "£28.00" in page and "−30%" in page  # current tier
-    assert "From 12:15: 15% off — in 15:00" in page  # next tier: minute 20 after a 11:55 start
+    assert "From 12:15: 15% off — in 15 min" in page  # next tier: minute 20 after a 11:55 start
     assert "then £34.00 from 12:15" in page
     assert 'data-countdown="2026-03-02T12:15:00Z"' in html  # counting down to the tier change
     assert 'data-countdown="2026-03-02T12:55:00Z"' in html  # and to the end
