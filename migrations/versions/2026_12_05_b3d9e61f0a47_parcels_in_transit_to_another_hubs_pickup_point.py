@@ -1,7 +1,7 @@
 """parcels in transit to another hub's pickup point: a status and the time the parcel left its packing hub
 
 Revision ID: b3d9e61f0a47
-Revises: 7554b1c2f438
+Revises: b7e3d91a4c20
 Create Date: 2026-12-05 18:50:00.000000
 
 """
@@ -11,7 +11,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = 'b3d9e61f0a47'
-down_revision = '7554b1c2f438'
+down_revision = 'b7e3d91a4c20'
 branch_labels = None
 depends_on = None
 
