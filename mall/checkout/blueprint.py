@@ -16,7 +16,9 @@ from mall.checkout.forms import CheckoutForm, QuantityForm
 from mall.extensions import csrf, db, limiter
 from mall.hubs.models import Hub, HubKind
 from mall.links.attribution import attributed_link_id
-from mall.orders.models import Order, SubOrder
+from mall.orders.models import Order, PaymentState, SubOrder
+from mall.payments import checkout_payment
+from mall.payments.offer import offered_providers
 from mall.stock.access import stock_engine
 from mall.templating import ms_iso
 
@@ -110,6 +112,7 @@ def checkout():
     form.pickup_hub_id.choices = [SelectChoice(0, "Choose a pickup point")] + [
         SelectChoice(h.id, f"{h.name} — {h.address}") for h in _pickup_points()
     ]
+    form.payment_provider.choices = [SelectChoice(p.code, p.label) for p in offered_providers(db.session)]
     if request.method == "GET":
         view = load_cart(engine, token)
         for line in view.lines:
@@ -137,6 +140,8 @@ def checkout():
     except services.CheckoutError as error:
         form.form_errors.append(error.message)
         return render_template("checkout/checkout.html", form=form, cart=load_cart(engine, token)), error.status
+    if order.payment_state == PaymentState.AWAITING_PAYMENT:
+        return redirect(checkout_payment.payment_page_url(db.session, order), 303)
     return redirect(url_for("checkout.track", token=order.tracking_token), 303)
 
 
@@ -157,4 +162,4 @@ def track(token: str):
     )
     if order is None:
         abort(404)
-    return render_template("checkout/order.html", order=order)
+    return render_template("checkout/order.html", order=order, payment_line=checkout_payment.payment_line(db.session, order))
