@@ -6,7 +6,7 @@ from sqlalchemy.orm import Session, selectinload
 from mall.clock import utcnow
 from mall.fulfilment.jobs import queue_hub_reestimate
 from mall.fulfilment.status import cancel_parcels_of_line
-from mall.orders.models import LineStatus, Order, OrderLine, ShopperDropUnits, SubOrder
+from mall.orders.models import LineStatus, Order, OrderLine, PaymentState, ShopperDropUnits, SubOrder
 from mall.stock import ledger
 from mall.stock.engine import StockEngine
 
@@ -36,7 +36,10 @@ def search_sub_orders(
 
 
 def cancel_line(session: Session, engine: StockEngine, line: OrderLine) -> bool:
-    """Cancel before hand-over: the units go back on sale exactly once."""
+    """Cancel before hand-over: the units go back on sale exactly once. A card order still waiting for its payment
+    has sold nothing yet: it ends with its payment window (mall/payments), not here."""
+    if line.sub_order.order.payment_state == PaymentState.AWAITING_PAYMENT:
+        return False
     changed = session.execute(
         update(OrderLine)
         .where(OrderLine.id == line.id, OrderLine.status == LineStatus.ACTIVE.value)

@@ -177,3 +177,14 @@ def test_a_success_after_redis_lost_the_holds_takes_the_units_again(app, engine,
     assert webhook(client, "payment.succeeded", payment.provider_session_id).json["outcome"] == "confirmed late"
     assert stock_row(shop.variant, shop.hub).sold == 1
     assert books_balance(engine)
+
+
+def test_a_line_of_an_unpaid_card_order_cannot_be_cancelled_as_if_sold(app, engine, shop):
+    from mall.orders.models import OrderLine
+    from mall.orders.services import cancel_line
+
+    place_card_order(app, engine, shop, qty=2)
+    line = db.session.scalar(select(OrderLine))
+    assert not cancel_line(db.session, engine, line)
+    assert engine.availability(shop.variant.id, [shop.hub.id]) == {shop.hub.id: 0}  # still held for the payment
+    assert books_balance(engine)
