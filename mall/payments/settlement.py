@@ -75,6 +75,7 @@ def payment_succeeded(session: Session, engine: StockEngine, payment: Payment, e
     holds = payment.holds
     intact = not payment.window_closed and engine.claimed_by(payment.checkout_key, holds) == holds
     taken: list[tuple[int, int, int]] = []
+    payment_ref = payment.provider_payment_id  # from this event: a rollback below must not lose what to refund
     try:
         if not intact:
             taken = _take_units_again(session, engine, payment, order)
@@ -83,7 +84,7 @@ def payment_succeeded(session: Session, engine: StockEngine, payment: Payment, e
         session.rollback()
         for variant_id, hub_id, quantity in taken:
             engine.units_returned(variant_id, hub_id, quantity)
-        return _refund_unsellable(session, engine, payment, event)
+        return _refund_unsellable(session, engine, payment, event, payment_ref)
     order.payment_state = PaymentState.PAID.value
     payment.state = PaymentStatus.SUCCEEDED.value
     payment.window_closed = True
@@ -112,7 +113,9 @@ def _take_units_again(session: Session, engine: StockEngine, payment: Payment, o
     return taken
 
 
-def _refund_unsellable(session: Session, engine: StockEngine, payment: Payment, event: PaymentEvent | None) -> str:
+def _refund_unsellable(
+    session: Session, engine: StockEngine, payment: Payment, event: PaymentEvent | None, payment_ref: str
+) -> str:
     """Paid, but the stock is gone: the whole payment goes back, with an apology. The event is recorded again
     because the failed sale's rollback took it away."""
     if event is not None:
@@ -125,6 +128,7 @@ def _refund_unsellable(session: Session, engine: StockEngine, payment: Payment, 
         session.commit()
         return "already settled"
     order = session.get(Order, payment.order_id)
+    payment.provider_payment_id = payment_ref or payment.provider_payment_id
     engine.release_claimed(payment.checkout_key, payment.holds)
     provider(payment.provider).refund(payment, payment.amount_cents)  # ProviderUnavailable: nothing is recorded
     if not payment.window_closed:

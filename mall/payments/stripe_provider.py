@@ -61,7 +61,7 @@ class StripeCheckout:
             session = _client().v1.checkout.sessions.create(params, {"idempotency_key": f"fm-payment-{payment.id}"})
         except stripe.StripeError as error:
             raise ProviderUnavailable(str(error)) from error
-        return Started(session.id, session.url, session.get("payment_intent") or "")
+        return Started(session.id, session.url, session.payment_intent or "")
 
     def read_notification(self, body: bytes, headers) -> Notification:
         try:
@@ -71,7 +71,7 @@ class StripeCheckout:
         except (ValueError, stripe.SignatureVerificationError) as error:
             raise BadNotification("The Stripe event's signature or body is not valid.") from error
         kind = EVENT_KINDS.get(event.type, "ignored")
-        data = event.data.object
+        data = event.data.object.to_dict()
         if event.type.startswith("checkout.session."):
             if event.type == "checkout.session.completed" and data.get("payment_status") not in ("paid", "no_payment_required"):
                 kind = "ignored"  # a delayed payment method: async_payment_succeeded follows
