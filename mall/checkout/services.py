@@ -17,6 +17,7 @@ from mall.links.attribution import credit_order
 from mall.orders.models import Order, OrderLine, PaymentState, ShopperDropUnits, SubOrder
 from mall.outbox.delivery import queue_delivery
 from mall.outbox.models import OutboxEmail
+from mall.payments.brand_money import record_order_shares
 from mall.payments.offer import offered_providers
 from mall.payments.windows import open_payment_window
 from mall.stock import ledger
@@ -81,6 +82,7 @@ def place_order(
             return order
         if attributed_link_id is not None:
             credit_order(session, order.id)
+        record_order_shares(session, order)
         parcel_ids = placement.create_parcels(session, order, plan)
         _sell_units(session, claimed)  # last before commit: the stock rows stay locked for as short as possible
         session.commit()
@@ -171,6 +173,7 @@ def confirm_paid_order(session: Session, order: Order) -> list[int]:
     _sell_units(session, lines)
     if order.creator_link_id is not None:
         credit_order(session, order.id)
+    record_order_shares(session, order)
     parcel_ids = placement.create_parcels(session, order, None)  # the holds were routed before payment
     session.add(_confirmation_email(order))
     session.flush()

@@ -3,11 +3,21 @@
 from datetime import datetime
 from enum import StrEnum
 
-from sqlalchemy import CheckConstraint, DateTime, ForeignKey, Integer, String, Text, UniqueConstraint
+from sqlalchemy import (
+    CheckConstraint,
+    DateTime,
+    ForeignKey,
+    ForeignKeyConstraint,
+    Integer,
+    String,
+    Text,
+    UniqueConstraint,
+)
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from mall.clock import utcnow
 from mall.extensions import db
+from tenants.scoping import TenantOwned
 
 
 class PaymentStatus(StrEnum):
@@ -89,3 +99,26 @@ class PaymentSettings(db.Model):
     offered: Mapped[str] = mapped_column(String(200))  # provider codes, comma-separated
     mall_fee_bp: Mapped[int] = mapped_column(Integer, default=0)  # basis points of a brand's gross
     updated_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow, onupdate=utcnow)
+
+
+class BrandMoneyKind(StrEnum):
+    GROSS = "gross"  # the brand's share of a confirmed order
+    REFUND = "refund"
+    CREATOR_COMMISSION = "creator_commission"
+    MALL_FEE = "mall_fee"
+
+
+class BrandMoneyEntry(TenantOwned, db.Model):
+    """One movement of a brand's money on one order: gross in, refunds, creator commission and the mall's fee out."""
+
+    __tablename__ = "brand_money_entries"
+    __table_args__ = (
+        ForeignKeyConstraint(["tenant_id", "sub_order_id"], ["sub_orders.tenant_id", "sub_orders.id"], ondelete="CASCADE"),
+        CheckConstraint("kind IN ('gross', 'refund', 'creator_commission', 'mall_fee')", name="kind_known"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    sub_order_id: Mapped[int] = mapped_column(Integer, index=True)
+    kind: Mapped[str] = mapped_column(String(20))
+    amount_cents: Mapped[int] = mapped_column(Integer)  # positive: to the brand; negative: from the brand's share
+    created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow, index=True)

@@ -7,7 +7,12 @@ Stripe API responses, so no test touches the network."""
 import stripe
 from flask import current_app
 
-from mall.payments.providers import BadNotification, Notification, ProviderUnavailable, Started
+from mall.payments.providers import (
+    BadNotification,
+    Notification,
+    ProviderUnavailable,
+    Started,
+)
 
 # Stripe event type -> what the mall does with it
 EVENT_KINDS = {

@@ -1,4 +1,5 @@
-"""card payments: payments tied to a payment window of held units, provider events once, the operator's choices
+"""card payments: payments tied to a payment window of held units, provider events once, the operator's choices,
+and each brand's money per order as ledger rows
 
 Revision ID: b7e41f0c9a18
 Revises: 7554b1c2f438
@@ -74,9 +75,34 @@ def upgrade():
         sa.CheckConstraint('mall_fee_bp >= 0 AND mall_fee_bp <= 10000', name=op.f('ck_payment_settings_fee_within_range')),
         sa.PrimaryKeyConstraint('id', name=op.f('pk_payment_settings')),
     )
+    op.create_table(
+        'brand_money_entries',
+        sa.Column('id', sa.Integer(), nullable=False),
+        sa.Column('sub_order_id', sa.Integer(), nullable=False),
+        sa.Column('kind', sa.String(length=20), nullable=False),
+        sa.Column('amount_cents', sa.Integer(), nullable=False),
+        sa.Column('created_at', sa.DateTime(), nullable=False),
+        sa.Column('tenant_id', sa.Integer(), nullable=False),
+        sa.CheckConstraint(
+            "kind IN ('gross', 'refund', 'creator_commission', 'mall_fee')", name=op.f('ck_brand_money_entries_kind_known')
+        ),
+        sa.ForeignKeyConstraint(
+            ['tenant_id', 'sub_order_id'], ['sub_orders.tenant_id', 'sub_orders.id'],
+            name=op.f('fk_brand_money_entries_tenant_id_sub_order_id_sub_orders'), ondelete='CASCADE',
+        ),
+        sa.ForeignKeyConstraint(
+            ['tenant_id'], ['tenants.id'], name=op.f('fk_brand_money_entries_tenant_id_tenants'), ondelete='CASCADE'
+        ),
+        sa.PrimaryKeyConstraint('id', name=op.f('pk_brand_money_entries')),
+    )
+    with op.batch_alter_table('brand_money_entries', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_brand_money_entries_created_at'), ['created_at'], unique=False)
+        batch_op.create_index(batch_op.f('ix_brand_money_entries_sub_order_id'), ['sub_order_id'], unique=False)
+        batch_op.create_index(batch_op.f('ix_brand_money_entries_tenant_id'), ['tenant_id'], unique=False)
 
 
 def downgrade():
+    op.drop_table('brand_money_entries')
     op.drop_table('payment_settings')
     op.drop_table('payment_events')
     with op.batch_alter_table('payments', schema=None) as batch_op:

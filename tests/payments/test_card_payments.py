@@ -22,7 +22,7 @@ def _refresh(order, payment):
 
 
 def test_a_card_order_waits_for_payment_with_its_units_held_not_sold(app, engine, shop, client):
-    order, payment = place_card_order(app, engine, shop, qty=2)
+    order, _payment = place_card_order(app, engine, shop, qty=2)
     assert order.payment_state == PaymentState.AWAITING_PAYMENT
     assert stock_row(shop.variant, shop.hub).sold == 0
     assert engine.held(shop.variant.id, [shop.hub.id]) == {shop.hub.id: 2}
@@ -71,7 +71,7 @@ def test_a_card_that_asks_to_confirm(app, engine, shop, client):
 
 
 def test_an_unknown_card_number_is_a_clear_422(app, engine, shop, client):
-    order, payment = place_card_order(app, engine, shop)
+    _order, payment = place_card_order(app, engine, shop)
     response = client.submit(payment.redirect_url, {"card_number": "1234"})
     assert response.status_code == 422 and "test card numbers" in text_of(response)
 
@@ -105,7 +105,7 @@ def test_a_bad_signature_is_400_and_changes_nothing(app, engine, shop, client):
 
 
 def test_the_same_event_twice_confirms_once(app, engine, shop, client):
-    order, payment = place_card_order(app, engine, shop, qty=2)
+    _order, payment = place_card_order(app, engine, shop, qty=2)
     first = webhook(client, "payment.succeeded", payment.provider_session_id, event_id="evt_same")
     again = webhook(client, "payment.succeeded", payment.provider_session_id, event_id="evt_same")
     other = webhook(client, "payment.succeeded", payment.provider_session_id)  # a second success for the same payment
@@ -157,7 +157,7 @@ def test_a_late_success_after_the_stock_sold_out_is_refunded_with_an_apology(app
     order, payment = place_card_order(app, engine, shop, qty=2)
     with time_machine.travel(payment.window_closes_at + timedelta(seconds=1), tick=False):
         close_overdue_windows(db.session, engine)
-        rival, rival_payment = place_card_order(app, engine, shop, cart="cart-b", qty=2, email="bo@example.com")
+        _rival, rival_payment = place_card_order(app, engine, shop, cart="cart-b", qty=2, email="bo@example.com")
         assert webhook(client, "payment.succeeded", rival_payment.provider_session_id).json["outcome"] == "confirmed"
         late = webhook(client, "payment.succeeded", payment.provider_session_id)
     assert late.status_code == 200 and late.json["outcome"] == "refunded: sold out"
@@ -172,7 +172,7 @@ def test_a_late_success_after_the_stock_sold_out_is_refunded_with_an_apology(app
 
 
 def test_a_success_after_redis_lost_the_holds_takes_the_units_again(app, engine, shop, client):
-    order, payment = place_card_order(app, engine, shop)
+    _order, payment = place_card_order(app, engine, shop)
     engine.redis.flushdb()  # the holds are gone; the database still has every unit unsold
     assert webhook(client, "payment.succeeded", payment.provider_session_id).json["outcome"] == "confirmed late"
     assert stock_row(shop.variant, shop.hub).sold == 1

@@ -8,6 +8,7 @@ import json
 import threading
 import time
 from pathlib import Path
+from typing import ClassVar
 
 import pytest
 from sqlalchemy import func, select
@@ -28,7 +29,7 @@ SESSION_ID = "cs_test_a1Flashmall0000000000000000000000000000000000000000"
 class RecordedStripe:
     """Answers the API calls the adapter makes with responses recorded from Stripe's test mode."""
 
-    ROUTES = {
+    ROUTES: ClassVar[dict[tuple[str, str], str]] = {
         ("POST", "/v1/checkout/sessions"): "checkout_session_created.json",
         ("POST", f"/v1/checkout/sessions/{SESSION_ID}/expire"): "checkout_session_expired.json",
         ("POST", "/v1/refunds"): "refund_created.json",
@@ -115,7 +116,7 @@ def test_one_hosted_checkout_session_per_order(app, engine, shop, stripe_api, st
 
 
 def test_a_completed_session_confirms_the_order_once(app, engine, shop, client, stripe_api, stripe_offered):
-    order, payment, _ = _stripe_card_order(app, engine, shop, stripe_api)
+    _order, payment, _ = _stripe_card_order(app, engine, shop, stripe_api)
     assert post_event(client, "checkout_session_completed", payment.id).json["outcome"] == "confirmed"
     assert post_event(client, "checkout_session_completed", payment.id).json["outcome"] == "duplicate"
     db.session.expire_all()
@@ -173,7 +174,7 @@ def test_closing_an_overdue_window_expires_the_stripe_session(app, engine, shop,
 
     from mall.payments.settlement import close_overdue_windows
 
-    order, payment, _ = _stripe_card_order(app, engine, shop, stripe_api)
+    _order, payment, _ = _stripe_card_order(app, engine, shop, stripe_api)
     with time_machine.travel(payment.window_closes_at + timedelta(seconds=1), tick=False):
         assert close_overdue_windows(db.session, engine) == 1
     assert ("POST", f"/v1/checkout/sessions/{SESSION_ID}/expire") in [(m, p) for m, p, _ in stripe_api.calls]
