@@ -82,7 +82,7 @@ def _after_payment(payment: Payment):
 def test_page(session_id: str):
     payment = _test_payment(session_id)
     form = TestCardForm()
-    if request.method == "GET" or not payment.is_open:
+    if request.method == "GET" or not payment.can_pay_now:
         return _test_page(payment, form)
     if not form.validate():
         return _test_page(payment, form, 422)
@@ -100,7 +100,7 @@ def test_page(session_id: str):
 @bp.post("/pay/test/<session_id>/confirm")
 def test_confirm(session_id: str):
     payment = _test_payment(session_id)
-    if payment.is_open:
+    if payment.can_pay_now:
         if request.form.get("answer") == "confirm":
             _notify(payment, "payment.succeeded")
             return _after_payment(payment)

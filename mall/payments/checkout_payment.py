@@ -26,7 +26,7 @@ def payment_page_url(session: Session, order: Order) -> str:
     payment = session.scalar(
         select(Payment).where(Payment.order_id == order.id).with_for_update().execution_options(populate_existing=True)
     )
-    if payment is None or not payment.is_open:
+    if payment is None or not payment.can_pay_now:
         session.commit()
         return order_page
     if not payment.redirect_url:
@@ -69,6 +69,8 @@ def payment_line(session: Session, order: Order) -> PaymentLine:
     if payment is None:
         where = "at pickup" if order.fulfilment == "pickup" else "on delivery"
         return PaymentLine(f"pay {where}.", "on_handover")
+    if payment.is_open and not payment.can_pay_now:
+        return PaymentLine("The time to pay ran out — nothing was charged, and the items are going back on sale.", "cancelled")
     if payment.is_open:
         text = "Your card was declined — try again or use another card." if payment.state == PaymentStatus.FAILED else "Waiting for your card payment."
         return PaymentLine(text, "declined" if payment.state == PaymentStatus.FAILED else "awaiting", payment.window_closes_at)

@@ -71,7 +71,13 @@ class Payment(db.Model):
 
     @property
     def is_open(self) -> bool:
+        """Not settled yet: a success still confirms the order (its units are held until the sweep closes it)."""
         return self.state in OPEN_STATUSES and not self.window_closed
+
+    @property
+    def can_pay_now(self) -> bool:
+        """What the shopper is told: pay before the countdown ends."""
+        return self.is_open and utcnow() < self.window_closes_at
 
 
 class PaymentEvent(db.Model):

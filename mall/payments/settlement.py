@@ -19,8 +19,8 @@ from mall.stock.replies import Taken
 def receive_notification(session: Session, engine: StockEngine, provider_code: str, body: bytes, headers) -> str:
     """The webhook's work, for every provider (the test provider's page calls it too). Raises BadNotification."""
     chosen = provider(provider_code)
-    if chosen is None or not chosen.takes_payment_first:
-        raise BadNotification("No such payment provider.")
+    if chosen is None or not chosen.takes_payment_first or not chosen.available():
+        raise BadNotification("No such payment provider.")  # unconfigured: no secret, so nothing it sends is trusted
     return apply_notification(session, engine, provider_code, chosen.read_notification(body, headers))
 
 

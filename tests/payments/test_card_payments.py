@@ -188,3 +188,25 @@ def test_a_line_of_an_unpaid_card_order_cannot_be_cancelled_as_if_sold(app, engi
     assert not cancel_line(db.session, engine, line)
     assert engine.availability(shop.variant.id, [shop.hub.id]) == {shop.hub.id: 0}  # still held for the payment
     assert books_balance(engine)
+
+
+def test_once_the_countdown_ends_the_page_takes_no_payment(app, engine, shop, client):
+    order, payment = place_card_order(app, engine, shop)
+    with time_machine.travel(payment.window_closes_at + timedelta(seconds=1), tick=False):
+        late = client.submit(payment.redirect_url, {"card_number": "4242424242424242"})
+        assert "its time ran out" in text_of(late)
+        assert "The time to pay ran out" in text_of(client.get(f"/orders/{order.tracking_token}"))
+    order, payment = _refresh(order, payment)
+    assert order.payment_state == "awaiting_payment" and stock_row(shop.variant, shop.hub).sold == 0
+
+
+def test_an_unconfigured_provider_trusts_no_notification(app, engine, shop, client, monkeypatch):
+    _order, payment = place_card_order(app, engine, shop)
+    with app.app_context():
+        from mall.payments import test_provider
+
+        body, headers = test_provider.notification("payment.succeeded", payment.provider_session_id)
+    monkeypatch.setitem(app.config, "TEST_PAYMENTS_SECRET", "")
+    forged = client.post("/payments/webhooks/test_card", data=body, headers=headers, content_type="application/json")
+    assert forged.status_code == 400
+    assert stock_row(shop.variant, shop.hub).sold == 0
