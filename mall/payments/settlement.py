@@ -105,11 +105,13 @@ def _take_units_again(session: Session, engine: StockEngine, payment: Payment, o
         checkout.count_again_towards_limits(session, order)
     taken = []
     for line in _lines(session, order, LineStatus.ACTIVE.value):
-        if engine.take_available(line.variant_id, line.hub_id, line.quantity) == Taken.NOT_ENOUGH:
+        answer = engine.take_available(line.variant_id, line.hub_id, line.quantity)
+        if answer == Taken.NOT_ENOUGH:
             for variant_id, hub_id, quantity in taken:
                 engine.units_returned(variant_id, hub_id, quantity)
             raise checkout.CheckoutError("The units were sold to someone else meanwhile.", 409)
-        taken.append((line.variant_id, line.hub_id, line.quantity))
+        if answer == Taken.TAKEN:  # not loaded in Redis: the database's conditional write alone decides
+            taken.append((line.variant_id, line.hub_id, line.quantity))
     return taken
 
 
