@@ -108,7 +108,7 @@ class Shopper:
         form = {"hold_token": self.hold_token, "drop_id": drop_id, "variant_id": variant_id, "quantity": quantity}
         return self.request("POST", "/cart/holds", form, htmx=True)
 
-    def checkout_form(self, pickup_hub_id: int) -> dict | None:
+    def checkout_form(self, pickup_hub_id: int, payment_provider: str = "pay_on_handover") -> dict | None:
         """GET /checkout (which extends the holds once) and fill in its form; None when nothing is held."""
         page = self.request("GET", "/checkout")
         holds = field_value(page.body, "holds")
@@ -124,8 +124,16 @@ class Shopper:
             "pickup_hub_id": pickup_hub_id,
             "delivery_address": "",
             "postcode": "",
-            "payment_provider": "pay_on_handover",
+            "payment_provider": payment_provider,
+            "csrf_for_payment": field_value(page.body, "csrf_token"),
         }
 
     def place_order(self, form: dict) -> Reply:
-        return self.request("POST", "/checkout", form)
+        return self.request("POST", "/checkout", {k: v for k, v in form.items() if k != "csrf_for_payment"})
+
+    def pay_on_test_page(self, pay_path: str, csrf_token: str, card_number: str) -> Reply:
+        """The built-in test provider's page: 303 to the order page when paid, 402 when declined."""
+        return self.request("POST", pay_path, {"csrf_token": csrf_token, "card_number": card_number})
+
+    def cancel_payment(self, pay_path: str, csrf_token: str) -> Reply:
+        return self.request("POST", pay_path + "/cancel", {"csrf_token": csrf_token})

@@ -18,12 +18,15 @@ CHECKOUT_CHANCE = 0.35  # a shopper holding something goes to checkout on this s
 STRAIGHT_TO_CHECKOUT = 0.3  # ...or right after a hold succeeds, in the same turn
 DOUBLE_SUBMIT_CHANCE = 0.2  # a checkout sends the same form twice at once (a double click) this often
 FLUSH_SHARE = 0.3  # storm C empties Redis once this share of the units' count of holds succeeded
+# Card storms: what a shopper does on the test provider's page (the rest walk away: their window closes)
+CARD_PAYS, CARD_DECLINED_THEN_PAYS, CARD_CANCELS = 0.7, 0.1, 0.1
 
 
 @dataclass
 class Tally:
     counts: Counter = field(default_factory=Counter)
     orders: set = field(default_factory=set)  # tracking links seen by shoppers
+    payment_pages: set = field(default_factory=set)  # card storms: test payment pages checkout sent shoppers to
     seconds: dict = field(default_factory=lambda: {"hold": [], "checkout": []})  # client-side latency per POST
     lock: threading.Lock = field(default_factory=threading.Lock)
 
@@ -57,6 +60,7 @@ class StormPlan:
     units: int = 1_000
     churn: bool = False  # sweep every 0.1 s with a clock 1 s short of the hold length: 1-second holds
     flush_midway: bool = False
+    card: bool = False  # pay by card on the built-in test provider's page (units sold only when paid)
     explain: str = ""
 
 
@@ -132,7 +136,7 @@ class Storm:
         return False
 
     def _checkout(self, shopper: Shopper) -> None:
-        form = shopper.checkout_form(self.seeded.pickup_hub_id)
+        form = shopper.checkout_form(self.seeded.pickup_hub_id, "test_card" if self.plan.card else "pay_on_handover")
         self.tally.add("checkouts")
         if form is None:
             shopper.holding = 0
@@ -145,6 +149,12 @@ class Storm:
             if reply.status == 303 and "/orders/" in reply.location:
                 with self.tally.lock:
                     self.tally.orders.add(reply.location)
+            elif reply.status == 303 and "/pay/test/" in reply.location:
+                with self.tally.lock:
+                    first = reply.location not in self.tally.payment_pages
+                    self.tally.payment_pages.add(reply.location)
+                if first:  # a double click lands both answers on the same payment page: pay it once
+                    self._pay(shopper, reply.location, form["csrf_for_payment"])
             elif reply.status in (409, 422):
                 self.tally.add(f"checkout refused ({reply.status})")
             else:
@@ -154,6 +164,26 @@ class Storm:
             locations = {r.location for r in replies if r is not None and r.status == 303}
             self.tally.add("double submits that made 2 orders", int(len(locations) > 1))
         shopper.holding = 0
+
+    def _pay(self, shopper: Shopper, pay_url: str, csrf_token: str) -> None:
+        path = "/" + pay_url.split("/", 3)[-1] if pay_url.startswith("http") else pay_url
+        choice = random.random()
+        if choice < CARD_PAYS + CARD_DECLINED_THEN_PAYS:
+            if choice >= CARD_PAYS:
+                declined = shopper.pay_on_test_page(path, csrf_token, "4000000000000002")
+                self.tally.add("card declined" if declined.status == 402 else f"error HTTP {declined.status} on decline")
+            paid = shopper.pay_on_test_page(path, csrf_token, "4242424242424242")
+            if paid.status == 303 and "/orders/" in paid.location:
+                self.tally.add("card paid")
+                with self.tally.lock:
+                    self.tally.orders.add(paid.location)
+            else:
+                self.tally.add(f"error HTTP {paid.status} on card payment")
+        elif choice < CARD_PAYS + CARD_DECLINED_THEN_PAYS + CARD_CANCELS:
+            cancelled = shopper.cancel_payment(path, csrf_token)
+            self.tally.add("card cancelled" if cancelled.status == 303 else f"error HTTP {cancelled.status} on cancel")
+        else:
+            self.tally.add("card payment walked away from")
 
     def _submit(self, shopper: Shopper, form: dict, twice: bool) -> list:
         """POST the checkout (twice at once for a double click); None stands for a POST that got no answer."""
@@ -227,6 +257,8 @@ class Storm:
         from mall.stock.engine import now_ms
 
         at_end = self._redis_state()
+        if self.plan.card:
+            self.notes.append(f"after the storm: {self._close_payment_windows()} unpaid payment window(s) closed")
         if self.plan.churn:
             time.sleep(1.2)
             self._engine().sweep_expired(now=self._one_second_clock())
@@ -243,6 +275,20 @@ class Storm:
         check = stack.flask_command("stock-check", check=False)
         return {"at_end": at_end, "after": after, "books": books, "stock_check": check}
 
+    def _close_payment_windows(self) -> int:
+        """What the worker's sweep does once a payment window ends, with the clock past every window."""
+        from datetime import timedelta
+
+        from mall.clock import utcnow
+        from mall.drops.stock import drop_terms
+        from mall.extensions import db
+        from mall.payments.settlement import close_overdue_windows
+        from mall.stock.engine import StockEngine
+
+        with self.app.app_context():
+            engine = StockEngine(self.redis, db.session, drop_terms=drop_terms)
+            return close_overdue_windows(db.session, engine, now=utcnow() + timedelta(hours=1))
+
     def _reconcile(self) -> int:
         """What the worker's 15 s sweep job does after expiring holds: repair counters that drifted."""
         from mall.extensions import db
@@ -255,7 +301,8 @@ class Storm:
     def _books(self) -> dict:
         from mall.stock.models import StockLevel
         from mall.extensions import db
-        from mall.orders.models import OrderLine, SubOrder
+        from mall.orders.models import Order, OrderLine, SubOrder
+        from mall.payments.models import Payment
 
         with self.app.app_context():
             level = db.session.scalar(
@@ -268,8 +315,25 @@ class Storm:
                 .where(OrderLine.variant_id == self.variant_id)
                 .execution_options(all_tenants=True)
             )
-            line_units = sum(line.quantity for line in db.session.scalars(lines))
-            return {"on_hand": level.on_hand, "sold": level.sold, "orders": orders, "line_units": line_units}
+            line_units = sum(line.quantity for line in db.session.scalars(lines) if line.status == "active")
+            paid = db.session.scalar(
+                select(func.count(func.distinct(Order.id)))
+                .join(SubOrder, SubOrder.order_id == Order.id)
+                .join(OrderLine, OrderLine.sub_order_id == SubOrder.id)
+                .where(OrderLine.variant_id == self.variant_id, Order.payment_state == "paid")
+                .execution_options(all_tenants=True)
+            )
+            confirmed_payments = db.session.scalar(
+                select(func.count(func.distinct(Payment.id)))
+                .join(SubOrder, SubOrder.order_id == Payment.order_id)
+                .join(OrderLine, OrderLine.sub_order_id == SubOrder.id)
+                .where(OrderLine.variant_id == self.variant_id, Payment.state == "succeeded")
+                .execution_options(all_tenants=True)
+            )
+            return {
+                "on_hand": level.on_hand, "sold": level.sold, "orders": orders, "line_units": line_units,
+                "paid_orders": paid, "confirmed_payments": confirmed_payments,
+            }
 
 
 def print_storm(plan: StormPlan, storm: Storm, result: dict) -> bool:
@@ -307,14 +371,23 @@ def print_storm(plan: StormPlan, storm: Storm, result: dict) -> bool:
     checks = {
         "oversold == 0 and sold <= stock": oversold == 0 and books["sold"] <= books["on_hand"],
         "sold == units in order lines": books["sold"] == books["line_units"],
-        "exactly once: orders == tracking links seen (+ unanswered POSTs)":
+        "exactly once: orders == tracking links seen (+ unanswered POSTs)": (
+            len(storm.tally.payment_pages) <= books["orders"] <= len(storm.tally.payment_pages) + c["unanswered checkouts"]
+            if plan.card else
             len(storm.tally.orders) <= books["orders"] <= len(storm.tally.orders) + c["unanswered checkouts"]
-            and c["double submits that made 2 orders"] == 0,
+        ) and c["double submits that made 2 orders"] == 0,
         "no holds left after expiry": after["active"] == 0 and after["held"] == 0 and after["claimed"] == 0,
         "Redis available == on_hand - sold": after["available"] in (None, expected_available),
         "stock-check exit 0": stock_check.returncode == 0,
         "no 5xx, no connection errors, no request left unanswered (60 s)": errors == 0,
     }
+    if plan.card:
+        print(f"    card: paid {c['card paid']:,} (declined first {c['card declined']:,}), cancelled {c['card cancelled']:,}, "
+              f"walked away {c['card payment walked away from']:,}; paid orders {books['paid_orders']:,}, "
+              f"confirmed payments {books['confirmed_payments']:,}")
+        checks["card: paid orders == confirmed payments == payments shoppers saw succeed"] = (
+            books["paid_orders"] == books["confirmed_payments"] == len(storm.tally.orders)
+        )
     for label, ok in checks.items():
         print(f"    {'PASS' if ok else 'FAIL'}  {label}")
     return all(checks.values())

@@ -3,11 +3,13 @@
     .venv/bin/python benchmarks/surge.py            # full run (aims at < 10 min on an otherwise idle 2-core box)
     .venv/bin/python benchmarks/surge.py --quick    # smoke run (about 3 minutes)
 
-Creates the scratch PostgreSQL database `fm_bench` and uses Redis db 14 (both wiped), starts granian
+Creates the scratch PostgreSQL database `fm_bench` and uses Redis db 14 (both wiped; BENCH_DB_NAME and BENCH_REDIS_URL
+choose others), starts granian
 (WSGI interface, 2 workers x 8 blocking threads, as `python3 -m mall run`) on a free port, then:
   1. wrk at 64 connections, interleaved rounds over five endpoints, medians and the issue's targets;
   2. 8 concurrent duplicate checkouts of one cart;
-  3. a correctness storm three times (normal holds, 1-second holds, Redis flushed mid-sale).
+  3. a correctness storm five times (normal holds, 1-second holds, Redis flushed mid-sale, and card payments on
+     the built-in test provider without and with a Redis flush).
 Options for digging: --skip-throughput, --skip-storms, --storms AC, and --app-root PATH to serve a copy of
 the tree with a candidate change (same venv, same scratch stores) and compare.
 Exits 0 only when every target and every check passes. Tears everything down, also on Ctrl-C.
@@ -37,7 +39,7 @@ def options() -> argparse.Namespace:
     parser.add_argument("--threads", type=int, default=24, help="client threads the shoppers share (default 24)")
     parser.add_argument("--skip-throughput", action="store_true", help="only the correctness part")
     parser.add_argument("--skip-storms", action="store_true", help="only the throughput part")
-    parser.add_argument("--storms", default="ABC", help="which storms to run (default ABC)")
+    parser.add_argument("--storms", default="ABCDE", help="which storms to run (default ABCDE; D and E pay by card)")
     parser.add_argument("--app-root", type=Path, help="serve the app from another copy of the tree (same venv)")
     args = parser.parse_args()
     args.seconds = args.seconds or (2 if args.quick else 5)
@@ -66,6 +68,17 @@ def storm_plans(args) -> list[storm.StormPlan]:
         storm.StormPlan(
             "C", 10, flush_midway=True, **common,
             explain="Redis FLUSHDB mid-sale (once holds for about a third of the units succeeded)",
+        ),
+        storm.StormPlan(
+            "D", 10, card=True, **common,
+            explain=(
+                "card payments on the built-in test provider: units sold only when paid; shoppers pay, are declined "
+                "then pay, cancel, or walk away (their payment windows close after the storm)"
+            ),
+        ),
+        storm.StormPlan(
+            "E", 10, card=True, flush_midway=True, **common,
+            explain="card payments with Redis FLUSHDB mid-sale: payments that succeed after their holds were lost",
         ),
     ]
 
@@ -125,7 +138,7 @@ def main() -> int:
     for name, ok in results.items():
         print(f"  {'PASS' if ok else 'FAIL'}  {name}")
     print(f"  finished in {time.monotonic() - STARTED:.0f} s; server stopped, {stack.DB_NAME} dropped, "
-          "Redis db 14 flushed")
+          f"{stack.REDIS_URL} flushed")
     return 0 if results and all(results.values()) else 1
 
 
@@ -133,5 +146,5 @@ if __name__ == "__main__":
     try:
         sys.exit(main())
     except KeyboardInterrupt:
-        print("\n  interrupted: server stopped, the scratch database dropped, Redis db 14 flushed")
+        print(f"\n  interrupted: server stopped, the scratch database dropped, {stack.REDIS_URL} flushed")
         sys.exit(130)

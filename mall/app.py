@@ -78,6 +78,7 @@ def _register_models() -> None:
     import mall.monitor.models  # noqa: F401
     import mall.orders.models  # noqa: F401
     import mall.outbox.models  # noqa: F401
+    import mall.payments.models  # noqa: F401
     import mall.support.models  # noqa: F401
     import mall.waitlist.models  # noqa: F401
     import tenants.models  # noqa: F401
@@ -117,6 +118,11 @@ def _register_blueprints(app: Flask) -> None:
     from mall.waitlist.blueprint import bp as waitlist_bp
 
     app.register_blueprint(waitlist_bp)
+    from mall.payments.blueprint import bp as payments_bp
+    from mall.payments.operator_views import bp as operator_payments_bp
+
+    app.register_blueprint(payments_bp)
+    app.register_blueprint(operator_payments_bp)
 
 
 def _register_errors(app: Flask) -> None:

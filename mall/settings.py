@@ -1,5 +1,6 @@
 """Settings, read only from the environment, with safe development defaults."""
 
+import hashlib
 import os
 import secrets
 from pathlib import Path
@@ -59,4 +60,18 @@ def load_settings() -> dict:
         "SMTP_PORT": int(os.environ.get("SMTP_PORT", "25")),
         "MAIL_FROM": os.environ.get("MAIL_FROM", "Flashmall <orders@flashmall.test>"),
         "AVAILABILITY_CACHE_SECONDS": float(os.environ.get("AVAILABILITY_CACHE_SECONDS", "0.5")),
+        **_payment_settings(env, secret or _dev_secret_key()),
+    }
+
+
+def _payment_settings(env: str, secret_key: str) -> dict:
+    # The built-in test cards sign with their own secret; outside production one is derived when none is given.
+    derived = hashlib.sha256(b"flashmall-test-payments:" + secret_key.encode()).hexdigest()
+    return {
+        "PAYMENT_WINDOW_MINUTES": int(os.environ.get("PAYMENT_WINDOW_MINUTES", "10")),
+        "PAYMENT_CURRENCY": os.environ.get("PAYMENT_CURRENCY", "gbp"),
+        "TEST_PAYMENTS_SECRET": os.environ.get("TEST_PAYMENTS_SECRET") or ("" if env == "production" else derived),
+        "STRIPE_SECRET_KEY": os.environ.get("STRIPE_SECRET_KEY", ""),
+        "STRIPE_WEBHOOK_SECRET": os.environ.get("STRIPE_WEBHOOK_SECRET", ""),
+        "STRIPE_API_BASE": os.environ.get("STRIPE_API_BASE", ""),
     }

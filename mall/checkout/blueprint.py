@@ -26,8 +26,10 @@ from mall.extensions import csrf, db, limiter
 from mall.hubs.models import Hub, HubKind
 from mall.ids import is_row_id
 from mall.links.attribution import attributed_link_id
-from mall.orders.models import Order, SubOrder
+from mall.orders.models import Order, PaymentState, SubOrder
 from mall.orders.state import state_of_lines
+from mall.payments import checkout_payment
+from mall.payments.offer import offered_providers
 from mall.stock.access import stock_engine
 from mall.stock.replies import limit_message
 
@@ -141,6 +143,7 @@ def checkout():
     form.pickup_hub_id.choices = [SelectChoice(0, "Choose a pickup point")] + [
         SelectChoice(h.id, f"{h.name} — {h.address}") for h in _pickup_points()
     ]
+    form.payment_provider.choices = [SelectChoice(p.code, p.label) for p in offered_providers(db.session)]
     if request.method == "GET":
         view = load_cart(engine, token)
         for line in view.lines:
@@ -167,6 +170,8 @@ def checkout():
     except services.CheckoutError as error:
         form.form_errors.append(error.message)
         return _checkout_page(form, load_cart(engine, token), error.status)
+    if order.payment_state == PaymentState.AWAITING_PAYMENT:
+        return redirect(checkout_payment.payment_page_url(db.session, order), 303)
     remember_last_order(order)
     return redirect(url_for("checkout.track", token=order.tracking_token), 303)
 
@@ -202,4 +207,6 @@ def track(token: str):
     if order is None:
         abort(404)
     state = state_of_lines(db.session, order, [line for sub in order.sub_orders for line in sub.lines])
-    return render_template("checkout/order.html", order=order, state=state)
+    return render_template(
+        "checkout/order.html", order=order, state=state, payment_line=checkout_payment.payment_line(db.session, order)
+    )

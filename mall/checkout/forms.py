@@ -3,7 +3,6 @@ from wtforms import HiddenField, IntegerField, RadioField, SelectField, StringFi
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Email, InputRequired, Length, NumberRange, Optional, Regexp, ValidationError
 
-from mall.checkout.payments import PROVIDERS
 from mall.fulfilment.geo import estimate_refusal
 
 
@@ -25,7 +24,7 @@ class CheckoutForm(FlaskForm):
     postcode = StringField("Postcode", validators=[Length(max=12)])
     payment_provider = RadioField(
         "Payment",
-        choices=[SelectChoice(p.code, p.label) for p in PROVIDERS.values()],
+        choices=[],  # the ways to pay the operator offers, set by the view (mall/payments/offer.py)
         default="pay_on_handover",
         validators=[InputRequired()],
     )

@@ -11,14 +11,16 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from mall.catalog.models import Variant
-from mall.checkout.payments import PROVIDERS
 from mall.drops.models import Drop
 from mall.fulfilment import placement
 from mall.links.attribution import credit_order
-from mall.orders.models import Order, OrderLine, ShopperDropUnits, SubOrder
+from mall.orders.models import Order, OrderLine, PaymentState, ShopperDropUnits, SubOrder
 from mall.outbox.delivery import queue_delivery
 from mall.waitlist.services import offers_bought
 from mall.outbox.models import OutboxEmail
+from mall.payments.brand_money import record_order_shares
+from mall.payments.offer import offered_providers
+from mall.payments.windows import open_payment_window
 from mall.stock import ledger
 from mall.stock.engine import StockEngine
 
@@ -74,8 +76,14 @@ def place_order(
     try:
         claimed = [holds[i] for i in hold_ids]
         order = _write_order(session, key, fingerprint, cart, details, claimed, ip, attributed_link_id)
+        if order.payment_state == PaymentState.AWAITING_PAYMENT:
+            # Paid by card: the holds stay claimed through the payment window; units are sold when it succeeds.
+            open_payment_window(session, order, key, hold_ids)
+            session.commit()
+            return order
         if attributed_link_id is not None:
             credit_order(session, order.id)
+        record_order_shares(session, order)
         parcel_ids = placement.create_parcels(session, order, plan)
         offers_bought(session, hold_ids)  # a waitlist offer among the holds is bought with the order
         _sell_units(session, claimed)  # last before commit: the stock rows stay locked for as short as possible
@@ -104,7 +112,7 @@ def _replayed(order: Order, fingerprint: str) -> Order:
 
 
 def _write_order(session, key, fingerprint, cart, details, holds, ip, attributed_link_id=None) -> Order:
-    provider = PROVIDERS.get(details.payment_provider)
+    provider = next((p for p in offered_providers(session) if p.code == details.payment_provider), None)
     if provider is None:
         raise CheckoutError("Choose a way to pay.")
     variants = {
@@ -127,7 +135,7 @@ def _write_order(session, key, fingerprint, cart, details, holds, ip, attributed
         delivery_address=details.delivery_address if details.fulfilment == "delivery" else "",
         postcode=details.postcode,
         payment_provider=provider.code,
-        payment_state=provider.authorize(total).value,
+        payment_state=(PaymentState.AWAITING_PAYMENT if provider.takes_payment_first else PaymentState.DUE_ON_HANDOVER).value,
         total_cents=total,
         ip_address=ip[:45],
         creator_link_id=attributed_link_id,  # place_order credits the creator per brand (mall/links/attribution)
@@ -154,9 +162,66 @@ def _write_order(session, key, fingerprint, cart, details, holds, ip, attributed
                 )
             )
     _count_towards_limits(session, holds, cart, order.email)
-    session.add(_confirmation_email(order))
+    if not provider.takes_payment_first:
+        session.add(_confirmation_email(order))
     session.flush()
     return order
+
+
+def confirm_paid_order(session: Session, order: Order) -> list[int]:
+    """A card payment succeeded: the order's units become sold, in the caller's transaction with the payment's
+    success. Raises CheckoutError when the database no longer has the units. Returns the new parcels' ids."""
+    lines = _active_lines(session, order)
+    _sell_units(session, lines)
+    if order.creator_link_id is not None:
+        credit_order(session, order.id)
+    record_order_shares(session, order)
+    parcel_ids = placement.create_parcels(session, order, None)  # the holds were routed before payment
+    session.add(_confirmation_email(order))
+    session.flush()
+    return parcel_ids
+
+
+def order_confirmed(order: Order, parcel_ids: list[int]) -> None:
+    """After the commit that confirmed a card order: ETAs and the confirmation email go out."""
+    placement.parcels_placed(parcel_ids)
+    queue_delivery(_confirmation_key(order))
+
+
+def count_again_towards_limits(session: Session, order: Order) -> None:
+    """A payment that succeeds after its window closed counts its units again (CheckoutError past a limit)."""
+    _count_towards_limits(session, _active_lines(session, order), order.cart_token, order.email)
+
+
+def uncount_towards_limits(session: Session, order: Order) -> None:
+    """An order that was never paid: its units stop counting against the shopper's per-drop limits."""
+    per_drop: dict[int, int] = defaultdict(int)
+    for line in _active_lines(session, order):
+        per_drop[line.drop_id] += line.quantity
+    for drop_id, units in per_drop.items():
+        for shopper_key in (f"cart:{order.cart_token}", f"email:{order.email}"):
+            session.execute(
+                update(ShopperDropUnits)
+                .where(
+                    ShopperDropUnits.drop_id == drop_id,
+                    ShopperDropUnits.shopper_key == shopper_key,
+                    ShopperDropUnits.units >= units,
+                )
+                .values(units=ShopperDropUnits.units - units)
+                .execution_options(synchronize_session=False)
+            )
+
+
+def _active_lines(session: Session, order: Order) -> list[OrderLine]:
+    return list(
+        session.scalars(
+            select(OrderLine)
+            .join(SubOrder, SubOrder.id == OrderLine.sub_order_id)
+            .where(SubOrder.order_id == order.id, OrderLine.status == "active")
+            .order_by(OrderLine.id)
+            .execution_options(all_tenants=True)
+        )
+    )
 
 
 def _sell_units(session: Session, holds) -> None:

@@ -1,6 +1,6 @@
 """A brand's orders: only its own sub-orders and lines, ever."""
 
-from flask import abort, flash, g, redirect, request, url_for
+from flask import Response, abort, flash, g, redirect, request, url_for
 from sqlalchemy import select
 
 from mall.drops.models import Drop
@@ -9,6 +9,7 @@ from mall.ids import row_id
 from mall.orders.models import OrderLine, SubOrder
 from mall.orders.services import CancelRefused, cancel_line, search_sub_orders
 from mall.orders.state import line_progress, order_state, state_of_lines
+from mall.payments.brand_money import ledger_csv, net_by_sub_order
 from mall.rendering import render_page
 from mall.stock.access import stock_engine
 from tenants.dashboard import brand_blueprint
@@ -38,8 +39,19 @@ def index():
         block="results",
         sub_orders=sub_orders,
         states=states,
+        money=net_by_sub_order(db.session, g.tenant.id, [sub.id for sub in sub_orders]),
         drops=drops,
         filters={"status": status, "drop": drop_id, "q": query},
+    )
+
+
+@bp.get("/orders/money.csv")
+def money_csv():
+    """The brand's money ledger: gross, refunds, creator commission and the mall's fee, one row each."""
+    return Response(
+        ledger_csv(db.session, g.tenant.id),
+        mimetype="text/csv",
+        headers={"Content-Disposition": f'attachment; filename="{g.tenant.slug}-money.csv"'},
     )
 
 

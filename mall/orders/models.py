@@ -20,6 +20,7 @@ from tenants.scoping import TenantOwned
 
 class PaymentState(StrEnum):
     DUE_ON_HANDOVER = "due_on_handover"
+    AWAITING_PAYMENT = "awaiting_payment"  # a card order inside its payment window: nothing sold yet
     PAID = "paid"
     REFUNDED = "refunded"
     VOID = "void"

@@ -6,7 +6,7 @@ from sqlalchemy.orm import Session, selectinload
 from mall.clock import utcnow
 from mall.fulfilment.jobs import queue_hub_reestimate
 from mall.fulfilment.status import cancel_parcels_of_line
-from mall.orders.models import LineStatus, Order, OrderLine, ShopperDropUnits, SubOrder
+from mall.orders.models import LineStatus, Order, OrderLine, PaymentState, ShopperDropUnits, SubOrder
 from mall.orders.state import cancel_refusal, line_progress
 from mall.stock import ledger
 from mall.stock.engine import StockEngine
@@ -41,7 +41,12 @@ class CancelRefused(Exception):
 
 
 def cancel_line(session: Session, engine: StockEngine, line: OrderLine) -> bool:
-    """Cancel before hand-over: the units go back on sale exactly once. False when it was already cancelled."""
+    """Cancel before hand-over: the units go back on sale exactly once. False when it was already cancelled.
+
+    A card order still waiting for its payment has sold nothing yet: it ends with its payment window (mall/payments).
+    """
+    if line.sub_order.order.payment_state == PaymentState.AWAITING_PAYMENT:
+        return False
     refusal = cancel_refusal(line, line_progress(session, [line.id]).get(line.id))
     if refusal is not None and line.status == LineStatus.ACTIVE.value:
         session.rollback()

@@ -157,6 +157,14 @@ class StockEngine:
     def unclaim(self, checkout_key: str, hold_ids: list[str], *, now=None) -> None:
         self._run("unclaim_holds", checkout_key, now or now_ms(), *hold_ids)
 
+    def release_claimed(self, checkout_key: str, hold_ids: list[str], *, now=None) -> int:
+        """A checkout ended unpaid: its claimed holds end and their units go back on sale for everyone."""
+        return self._run("release_claimed_holds", checkout_key, now or now_ms(), *hold_ids)
+
+    def claimed_by(self, checkout_key: str, hold_ids: list[str]) -> list[str]:
+        """The ids among hold_ids still claimed by this checkout (a hold lost with Redis is not)."""
+        return [i for i, h in zip(hold_ids, read_holds(self.redis, hold_ids)) if h and h["claimed_by"] == checkout_key]
+
     def stale_claims(self, older_than_ms: int, *, now=None) -> list[tuple[str, str]]:
         """Holds stuck inside a checkout that died: (hold id, checkout key)."""
         cutoff = (now or now_ms()) - older_than_ms

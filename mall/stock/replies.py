@@ -118,6 +118,7 @@ PARSERS = {
     "release_hold": _count,  # units given back (0: not this cart's active hold)
     "finalize_holds": _count,  # holds turned into sold units
     "unclaim_holds": _count,
+    "release_claimed_holds": _count,  # holds of an unpaid checkout ended, their units back on sale
     "sweep_expired": _count,  # holds expired
     "cart_units_back": _count,
     "reconcile": _count,  # the correction made (0: none)

@@ -543,6 +543,21 @@ local handlers = {
   claim_holds = claim_holds, finalize_holds = finalize_holds, unclaim_holds = unclaim_holds,
   sweep_expired = sweep_expired, move_hold = move_hold,
 }
+-- ARGV: checkout_key, now_ms, id1, ... : a card payment's window closed unpaid; its claimed holds end and their
+-- units go back on sale for everyone (not back to the shopper's cart, as unclaim_holds does)
+local function release_claimed_holds(a)
+  local n = 0
+  for i = 3, #a do
+    local h = get_hold(a[i])
+    if h and h.claimed_by == a[1] and h.state == 'claimed' then
+      release(a[i], 'released', tonumber(a[2]), h)
+      n = n + 1
+    end
+  end
+  return n
+end
+handlers.release_claimed_holds = release_claimed_holds
+
 -- args: the operation's name, then its own arguments
 local function run(args)
   local handler = handlers[args[1]]

@@ -6,6 +6,8 @@ from sqlalchemy.orm import Session
 from mall.accounts.models import User
 from mall.orders.models import Order, OrderLine, PaymentState, SubOrder
 from mall.orders.services import cancel_line
+from mall.payments.brand_money import record_refund
+from mall.payments.refunds import RefundRefused, refund_card_payment
 from mall.stock.engine import StockEngine
 from mall.support.models import Compensation, CompensationKind, SupportThread
 from mall.support.services import SupportRuleBroken, add_event
@@ -40,6 +42,13 @@ def record_compensation(
     if amount_cents > left:
         what = "refund" if kind == CompensationKind.REFUND else "give as store credit"
         raise SupportRuleBroken(f"That is more than the {money(left)} left to {what} on this order.")
+    if kind == CompensationKind.REFUND:
+        try:  # a card payment gives the money back through its provider before anything is recorded
+            refund_card_payment(session, order.id, amount_cents)
+        except RefundRefused as error:
+            session.rollback()
+            raise SupportRuleBroken(str(error)) from error
+        record_refund(session, sub_order, amount_cents)
     compensation = Compensation(
         tenant_id=thread.tenant_id,
         thread_id=thread.id,

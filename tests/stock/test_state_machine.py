@@ -12,20 +12,25 @@ from sqlalchemy import select
 
 from mall.checkout.services import CheckoutError, place_order
 from mall.extensions import db
-from mall.orders.models import LineStatus, OrderLine
+from mall.orders.models import LineStatus, Order, OrderLine, PaymentState, SubOrder
 from mall.orders.services import cancel_line
+from mall.payments import checkout_payment, settlement
+from mall.payments.models import Payment
+from mall.payments.providers import Notification
 from mall.stock import ledger
 from mall.stock.models import StockLevel
 from mall.waitlist import services as waitlist
 from mall.waitlist.models import EntryState, WaitlistEntry
 from tests.checkout.conftest import pickup_details
+from tests.payments.conftest import card_details
 
 CARTS = ["cart-a", "cart-b", "cart-c"]
 WAITING = ["wait-1@example.com", "wait-2@example.com"]
 
 
-def test_stock_books_always_balance(app_ctx, make, engine):
+def test_stock_books_always_balance(app, app_ctx, make, engine):
     keys = itertools.count(1)
+    events = itertools.count(1)
 
     class StockMachine(RuleBasedStateMachine):
         def __init__(self):
@@ -40,6 +45,7 @@ def test_stock_books_always_balance(app_ctx, make, engine):
             self.drop = make.drop(brand, [self.variant], starts_in=timedelta(minutes=-1), lasts=timedelta(days=2), limit=4)
             self.clock = time_machine.travel(self.drop.starts_at + timedelta(minutes=2), tick=False)
             self.traveller = self.clock.start()
+            self.payment_ids = []
 
         def teardown(self):
             self.clock.stop()
@@ -83,17 +89,79 @@ def test_stock_books_always_balance(app_ctx, make, engine):
                 except CheckoutError:
                     pass
 
+        @rule(cart=st.sampled_from(CARTS), qty=st.integers(1, 2))
+        def card_checkout(self, cart, qty):
+            """Hold (if the cart is empty) and check out by card: the holds enter a payment window."""
+            if not engine.cart_holds(cart):
+                engine.place_hold(self.drop.id, self.variant.id, cart, qty)
+            ids = [h.id for h in engine.cart_holds(cart)]
+            if not ids:
+                return
+            shop = type("Shop", (), {"pickup": self.pickup})
+            try:
+                order = place_order(db.session, engine, cart, f"key-{next(keys):016d}", card_details(shop, f"{cart}@example.com"), ids)
+            except CheckoutError:
+                return
+            with app.test_request_context():
+                checkout_payment.payment_page_url(db.session, order)
+            self.payment_ids.append(db.session.scalar(select(Payment.id).where(Payment.order_id == order.id)))
+
+        def _open_payment(self, index):
+            db.session.expire_all()
+            return db.session.get(Payment, self.payment_ids[index % len(self.payment_ids)]) if self.payment_ids else None
+
+        def _notify(self, index, kind):
+            payment = self._open_payment(index)
+            if payment is not None and payment.provider_session_id:
+                note = Notification(f"evt-{next(events)}", kind, session_id=payment.provider_session_id)
+                settlement.apply_notification(db.session, engine, "test_card", note)
+
+        @precondition(lambda self: self.payment_ids)
+        @rule(index=st.integers(0, 5), twice=st.booleans())
+        def pay(self, index, twice):
+            """A success, on time or late (after the window closed, or after Redis lost the holds)."""
+            for _ in range(2 if twice else 1):
+                self._notify(index, "succeeded")
+
+        @precondition(lambda self: self.payment_ids)
+        @rule(index=st.integers(0, 5))
+        def card_declined(self, index):
+            self._notify(index, "failed")
+
+        @precondition(lambda self: self.payment_ids)
+        @rule(index=st.integers(0, 5))
+        def abandon_payment(self, index):
+            self._notify(index, "expired")
+
+        @precondition(lambda self: self.payment_ids)
+        @rule(index=st.integers(0, 5))
+        def late_success(self, index):
+            """The window closes, its units go back on sale, then the payment succeeds: sold again or refunded."""
+            self.traveller.shift(timedelta(minutes=11))
+            engine.sweep_expired()
+            settlement.close_overdue_windows(db.session, engine)
+            self._notify(index, "succeeded")
+
+
         @rule(minutes=st.integers(1, 25), waitlist_job_runs=st.booleans())
         def time_passes(self, minutes, waitlist_job_runs):
             self.traveller.shift(timedelta(minutes=minutes))
             engine.sweep_expired()
+            settlement.close_overdue_windows(db.session, engine)
             if waitlist_job_runs:  # as the periodic jobs do
                 self.offer_returned_units()
 
         @rule()
         def cancel_a_sold_line(self):
             line = db.session.scalar(
-                select(OrderLine).where(OrderLine.variant_id == self.variant.id, OrderLine.status == LineStatus.ACTIVE.value)
+                select(OrderLine)
+                .join(SubOrder, SubOrder.id == OrderLine.sub_order_id)
+                .join(Order, Order.id == SubOrder.order_id)
+                .where(
+                    OrderLine.variant_id == self.variant.id,
+                    OrderLine.status == LineStatus.ACTIVE.value,
+                    Order.payment_state != PaymentState.AWAITING_PAYMENT.value,  # nothing sold yet: see the next test
+                )
             )
             if line is not None:
                 assert cancel_line(db.session, engine, line)
@@ -156,7 +224,7 @@ def test_stock_books_always_balance(app_ctx, make, engine):
             rows = db.session.execute(select(StockLevel.on_hand, StockLevel.sold)).all()
             assert all(0 <= sold <= on_hand for on_hand, sold in rows)
 
-    run_state_machine_as_test(
+    run_state_machine_as_test(  # pay / declined / abandon / time passes give card orders every order of events
         StockMachine,
         settings=settings(
             max_examples=25,
