@@ -209,6 +209,9 @@ def test_the_operator_sees_parcels_travelling_between_hubs(client, make, hubs, p
     assert "No parcel is travelling between hubs." not in text_of(client.get("/hubs/transfers"))  # packing at Soho
     status.mark_ready(db.session, parcel)
 
-    page = text_of(client.get("/hubs/transfers"))
+    response = client.get("/hubs/transfers")
+    page = text_of(response)
 
     assert f"#{parcel.id} {two_brand_order.number} Soho Micro-hub Camden Pickup in transit since" in page
+    assert page.count("Parcels between hubs") == 1  # once, in the page (not also in its <title>)
+    assert "<title>Reserve transfers · Operator" in response.get_data(as_text=True)
