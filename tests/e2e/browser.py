@@ -57,3 +57,19 @@ def new_context(browser, live_server):
 @pytest.fixture
 def page(new_context):
     return new_context().new_page()
+
+
+PHONE = {"width": 390, "height": 844}
+
+
+@pytest.fixture(params=["desktop", "phone"])
+def open_page(request, new_context):
+    """A page in a fresh browser (its own cookies), at the screen size the test is run for: each test runs twice."""
+
+    def open_page():
+        page = new_context().new_page()
+        if request.param == "phone":
+            page.set_viewport_size(PHONE)
+        return page
+
+    return open_page

@@ -12,22 +12,9 @@ from tests.factories import PASSWORD
 pytestmark = pytest.mark.e2e
 
 NEW_PASSWORD = "a brand new secret phrase"
-PHONE = {"width": 390, "height": 844}
 DASHBOARD = re.compile(r"/brands/acme/$")
 ASKED_TO_LOG_IN = re.compile(r"/login\?next=/brands/acme/$")
 
-
-@pytest.fixture(params=["desktop", "phone"])
-def open_page(request, new_context):
-    """A page in a fresh browser (its own cookies), at the screen size the test is run for."""
-
-    def open_page():
-        page = new_context().new_page()
-        if request.param == "phone":
-            page.set_viewport_size(PHONE)
-        return page
-
-    return open_page
 
 
 @pytest.fixture

@@ -22,20 +22,9 @@ from tests.factories import PASSWORD
 
 pytestmark = pytest.mark.e2e
 
-PHONE = {"width": 390, "height": 844}
 ALL_DAY = {"opens_at": time(0, 0), "closes_at": time(23, 59)}
 CANNED = "Hi {shopper_name}, about your order {order_number}: {eta}"
 
-
-@pytest.fixture(params=["desktop", "phone"])
-def open_page(request, new_context):
-    def open_page():
-        page = new_context().new_page()
-        if request.param == "phone":
-            page.set_viewport_size(PHONE)
-        return page
-
-    return open_page
 
 
 @pytest.fixture
