@@ -40,7 +40,7 @@ def app(database_url, redis_url):
     from flask_migrate import upgrade
 
     from mall import create_app
-    from mall.extensions import db
+    from mall.extensions import db, redis_client
 
     app = create_app(
         {
@@ -54,6 +54,7 @@ def app(database_url, redis_url):
     app.test_client_class = CsrfClient
     with app.app_context():
         _empty_database(db)
+        redis_client().flushdb()  # a run stopped half-way leaves rate-limit counters and holds behind
         upgrade(revision="heads")
     return app
 
