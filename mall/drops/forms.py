@@ -8,12 +8,12 @@ from flask_wtf import FlaskForm
 from markupsafe import Markup
 from wtforms import Field, FieldList, Form, FormField, SelectField, SelectMultipleField, StringField, TextAreaField
 from wtforms.fields.choices import SelectChoice
-from wtforms.validators import DataRequired, Length, NumberRange, StopValidation, ValidationError
+from wtforms.validators import AnyOf, DataRequired, Length, NumberRange, StopValidation, ValidationError
 from wtforms.widgets import html_params
 
 from mall.clock import from_local, to_local
 from mall.drops import pricing, services
-from mall.drops.models import Drop
+from mall.drops.models import AdmissionMode, Drop
 from mall.forms import WholeNumberField, plain_text, present, strip
 
 MINUTES_IN_A_WEEK = 7 * 24 * 60
@@ -195,6 +195,13 @@ class DropForm(FlaskForm):
         ],
     )
     fallback_variant = SelectField("Fallback variant (optional)", coerce=str, validate_choice=False)
+    admission_mode = SelectField(
+        "Admission",
+        choices=[SelectChoice(mode.value, mode.label) for mode in AdmissionMode],
+        default=AdmissionMode.OPEN.value,
+        validate_choice=False,
+        validators=[AnyOf([m.value for m in AdmissionMode], message="Choose how shoppers get in: open, queue or draw.")],
+    )
     tiers = FieldList(FormField(TierForm), min_entries=services.MAX_TIERS, max_entries=services.MAX_TIERS)
 
     def __init__(self, *args, variants, drop: Drop | None, now: datetime, **kwargs):
@@ -285,6 +292,7 @@ class DropForm(FlaskForm):
             fallback_variant_id=self.fallback_id,
             tiers=[e.form.as_tuple() for e in self.tiers.entries if not e.form.is_blank()],
             waitlist_offer_minutes=self.waitlist_offer_minutes.data,
+            admission_mode=self.admission_mode.data,
         )
 
 
@@ -303,5 +311,6 @@ def form_data_for(drop: Drop) -> dict:
         "per_shopper_limit": drop.per_shopper_limit,
         "waitlist_offer_minutes": drop.waitlist_offer_minutes,
         "fallback_variant": str(drop.fallback_variant_id or ""),
+        "admission_mode": drop.admission_mode,
         "tiers": tiers,
     }

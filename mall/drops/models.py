@@ -30,6 +30,25 @@ class DropStatus(StrEnum):
     CANCELLED = "cancelled"
 
 
+class AdmissionMode(StrEnum):
+    """How shoppers get to a drop's stock: all at once, through a waiting room, or by a draw before the start."""
+
+    OPEN = "open"
+    QUEUE = "queue"
+    DRAW = "draw"
+
+    @property
+    def label(self) -> str:
+        return ADMISSION_LABELS[self]
+
+
+ADMISSION_LABELS = {
+    AdmissionMode.OPEN: "Open: anyone adds to cart from the start",
+    AdmissionMode.QUEUE: "Queue: a waiting room lets shoppers in as the stock allows",
+    AdmissionMode.DRAW: "Draw: entries before the start, winners drawn fairly",
+}
+
+
 class Drop(TenantOwned, db.Model):
     """A short, limited sale window for a brand's hero item(s)."""
 
@@ -44,6 +63,7 @@ class Drop(TenantOwned, db.Model):
         CheckConstraint("per_shopper_limit >= 1", name="limit_positive"),
         CheckConstraint("waitlist_offer_minutes BETWEEN 1 AND 120", name="waitlist_offer_minutes_range"),
         CheckConstraint(f"status IN {tuple(s.value for s in DropStatus)!r}", name="status_known"),
+        CheckConstraint(f"admission_mode IN {tuple(m.value for m in AdmissionMode)!r}", name="admission_mode_known"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -56,6 +76,9 @@ class Drop(TenantOwned, db.Model):
     # how long a unit that came back is held for the next shopper on the waitlist
     waitlist_offer_minutes: Mapped[int] = mapped_column(Integer, default=10, server_default="10")
     fallback_variant_id: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    admission_mode: Mapped[str] = mapped_column(
+        String(8), default=AdmissionMode.OPEN.value, server_default=AdmissionMode.OPEN.value
+    )
     status: Mapped[str] = mapped_column(String(12), default=DropStatus.DRAFT.value, index=True)
     created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
 
@@ -75,6 +98,10 @@ class Drop(TenantOwned, db.Model):
     fallback_variant: Mapped[Variant | None] = relationship(
         primaryjoin="foreign(Drop.fallback_variant_id) == Variant.id", viewonly=True
     )
+
+    @property
+    def admission(self) -> AdmissionMode:
+        return AdmissionMode(self.admission_mode)
 
 
 class DropItem(TenantOwned, db.Model):

@@ -34,6 +34,7 @@ class DropSettings:
     fallback_variant_id: int | None
     tiers: list[tuple[int, int | None, int]] = field(default_factory=list)
     waitlist_offer_minutes: int = 10
+    admission_mode: str = "open"
 
 
 # Rules the form asks about ------------------------------------------------------
@@ -123,6 +124,7 @@ def _apply(session: Session, drop: Drop, s: DropSettings) -> None:
     drop.starts_at, drop.ends_at = s.starts_at, s.ends_at
     drop.hold_minutes, drop.per_shopper_limit = s.hold_minutes, s.per_shopper_limit
     drop.waitlist_offer_minutes = s.waitlist_offer_minutes
+    drop.admission_mode = s.admission_mode
     drop.fallback_variant_id = s.fallback_variant_id
     drop.items.clear()
     drop.tiers.clear()

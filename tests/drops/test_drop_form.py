@@ -222,3 +222,23 @@ def test_the_new_drop_page_says_when_there_is_nothing_to_sell(signed_in):
 
     assert page.status_code == 200
     assert "A drop needs a hero variant." in text_of(page)
+
+
+def test_a_brand_chooses_how_shoppers_are_admitted_and_the_drop_page_says_it(signed_in, tee):
+    assert 'option selected value="open"' in signed_in.get("/brands/acme/drops/new").get_data(as_text=True)
+
+    response = signed_in.submit("/brands/acme/drops/new", drop_form([tee], admission_mode="queue"))
+
+    assert response.status_code == 303
+    assert db.session.scalar(select(Drop)).admission_mode == "queue"
+    assert "Admission Queue: a waiting room lets shoppers in as the stock allows" in text_of(
+        signed_in.get(response.headers["Location"])
+    )
+
+
+def test_an_unknown_admission_mode_is_refused_inline(signed_in, tee):
+    response = signed_in.submit("/brands/acme/drops/new", drop_form([tee], admission_mode="lottery"))
+
+    assert response.status_code == 422
+    assert "Choose how shoppers get in: open, queue or draw." in text_of(response)
+    assert _drop_count() == 0
