@@ -73,3 +73,9 @@ def open_page(request, new_context):
         return page
 
     return open_page
+
+
+def after_the_shared_copy_expires(page, app) -> None:
+    """Drop pages are shared copies at most AVAILABILITY_CACHE_SECONDS old (mall/storefront/cache.py): what another
+    shopper changed shows on them once that window has passed, never later."""
+    page.wait_for_timeout(app.config["AVAILABILITY_CACHE_SECONDS"] * 1000 + 50)

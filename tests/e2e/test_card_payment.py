@@ -8,6 +8,8 @@ from datetime import timedelta
 import pytest
 from playwright.sync_api import expect
 
+from tests.e2e.browser import after_the_shared_copy_expires
+
 pytestmark = pytest.mark.e2e
 
 
@@ -61,7 +63,7 @@ def test_a_declined_card_then_a_retry(open_page, one_unit_drop):
     expect(page.get_by_text("your order is confirmed")).to_be_visible()
 
 
-def test_cancelling_the_payment_returns_the_unit_to_other_shoppers(open_page, new_context, one_unit_drop):
+def test_cancelling_the_payment_returns_the_unit_to_other_shoppers(open_page, new_context, one_unit_drop, app):
     page, other = open_page(), new_context().new_page()
     _hold_and_check_out_by_card(page, one_unit_drop)
     other.goto(f"/shop/sole/drops/{one_unit_drop.id}")
@@ -71,6 +73,7 @@ def test_cancelling_the_payment_returns_the_unit_to_other_shoppers(open_page, ne
 
     page.get_by_role("button", name="Cancel payment").click()
     expect(page.locator(".order-payment")).to_contain_text("Payment not completed")
+    after_the_shared_copy_expires(other, app)
     other.goto(f"/shop/sole/drops/{one_unit_drop.id}")
     other.get_by_role("button", name="Add to cart").first.click()
     expect(other.locator(".hold-result.ok")).to_contain_text("Held for you")
