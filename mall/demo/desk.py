@@ -28,11 +28,9 @@ def seed_threads(session: Session, tenant: Tenant, agent: User) -> int:
         if about is not None and sub_order is None:
             continue  # its order was not placed (see history.py)
         order = sub_order.order if sub_order is not None else None
-        subject = subject or f"Order {order.number}"
-        exists = select(SupportThread.id).where(
-            SupportThread.tenant_id == tenant.id, SupportThread.shopper_email == email, SupportThread.subject == subject
-        )
-        if session.scalar(exists) is not None:
+        same = SupportThread.sub_order_id == sub_order.id if sub_order is not None else SupportThread.subject == subject
+        exists = select(SupportThread.id).where(SupportThread.tenant_id == tenant.id, SupportThread.shopper_email == email)
+        if session.scalar(exists.where(same)) is not None:
             continue
         first = messages[0][1]
         if order is not None:

@@ -171,7 +171,7 @@ def _stamp_timeline(parcel: Parcel, outcome: str) -> None:
     created = parcel.created_at
     promised = parcel.committed_eta or created + timedelta(hours=3)
     late = outcome == LATE
-    kept = promised + timedelta(minutes=47) if late else max(created + timedelta(minutes=50), promised - timedelta(minutes=25))
+    kept = promised + timedelta(minutes=47) if late else created + (promised - created) * 0.8
     picking = created + (kept - created) * 0.3
     ready = created + (kept - created) * 0.7 if parcel.kind == "delivery" else kept
     parcel.picking_at = picking
