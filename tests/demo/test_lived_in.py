@@ -36,13 +36,14 @@ def test_the_brand_report_of_a_past_drop_has_orders_revenue_parcels_and_creator_
     drop = _drop("Winter Guji release")
 
     page = text_of(client.get(f"/brands/{BRAND}/drops/{drop.id}/report"))
-    report = client.get(f"/brands/{BRAND}/drops/{drop.id}/report.csv")
+    report = client.get(f"/brands/{BRAND}/drops/{drop.id}/report.csv").get_data(as_text=True)
 
-    assert "£" in page and "6 orders" in page.replace("Orders 6", "6 orders"), page[:2000]
-    rows = list(csv.reader(io.StringIO(report.get_data(as_text=True))))
-    figures = {row[0]: row[1:] for row in rows if row}
-    assert report.status_code == 200 and len(rows) > 10
-    assert any(key.lower().startswith("revenue") and value and value[0] not in ("0", "£0.00") for key, value in figures.items())
+    figures = {(row[0], row[1], row[2]): row[3] for row in list(csv.reader(io.StringIO(report)))[1:]}
+    assert figures[("funnel", "", "orders")] == "6"
+    assert figures[("units", "", "sold")] == "10" and figures[("units", "", "free")] == "0"  # the hero sold out
+    assert float(figures[("revenue", "", "total")]) > 0
+    assert "Orders 6" in page and "On time 4 of 6" in page
+    assert "Threads about this drop's orders 4" in page
 
 
 def test_the_money_csv_has_gross_sales_and_creator_commission(seeded, client):
@@ -50,19 +51,19 @@ def test_the_money_csv_has_gross_sales_and_creator_commission(seeded, client):
 
     body = client.get(f"/brands/{BRAND}/orders/money.csv").get_data(as_text=True)
 
-    kinds = Counter(row[2] if len(row) > 2 else "" for row in csv.reader(io.StringIO(body)))
-    assert "gross" in body.lower() and "commission" in body.lower(), body[:500]
-    assert len(body.splitlines()) >= 7, kinds
+    kinds = Counter(row["kind"] for row in csv.DictReader(io.StringIO(body)))
+    assert kinds == {"gross": 6, "creator_commission": 3}
 
 
 def test_the_orders_page_shows_a_cancelled_and_a_partly_cancelled_order(seeded, client):
     _login(client, "owner@lumen-and-co.test")
 
-    page = text_of(client.get("/brands/lumen-and-co/orders"))
+    page = text_of(client.get("/brands/lumen-and-co/orders?status=cancelled"))
 
     statuses = Counter(db.session.scalars(select(OrderLine.status)))
     assert statuses["cancelled"] == 2 and statuses["active"] >= 20
-    assert "Cancelled" in page or "cancelled" in page, page[:2000]
+    assert "Grace Lindqvist" in page and "Hiro Tanaka" in page  # the partly and the wholly cancelled order
+    assert "Ada Whitfield" not in page and "Ben Osei" not in page
 
 
 def test_the_creator_has_earned_commission_and_can_make_a_link_on_the_first_visit(seeded, client):
@@ -113,7 +114,7 @@ def test_alerts_were_raised_for_a_late_parcel_and_a_missed_support_target(seeded
     page = text_of(client.get(f"/brands/{BRAND}/alerts"))
 
     assert kinds["eta_breach"] >= 1 and kinds["sla_breach"] >= 1
-    assert "Support target missed" in page or "first response" in page, page[:2000]
+    assert "Support target missed" in page and "Missed the first response target" in page
 
 
 def test_the_stock_books_balance_after_seeding(seeded):

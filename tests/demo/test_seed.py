@@ -4,22 +4,22 @@ from datetime import timedelta
 from sqlalchemy import func, select
 
 from mall.accounts.models import User
-from mall.alerts.models import Alert
-from mall.fulfilment.models import Parcel, ParcelItem
-from mall.links.models import CreatorCommission, CreatorLink, CreatorPartnership, LinkClickHour
-from mall.monitor.models import DropReport
-from mall.orders.models import Order, OrderLine, SubOrder
-from mall.payments.models import BrandMoneyEntry
-from mall.support.models import SupportMessage, SupportThread
 from mall.accounts.passwords import password_matches
+from mall.alerts.models import Alert
 from mall.catalog.models import Product, Variant
 from mall.clock import utcnow
 from mall.demo.seed import seed_demo
 from mall.drops.models import Drop, DropItem, PriceTier
 from mall.drops.pricing import effective_status, tier_windows
 from mall.extensions import db
+from mall.fulfilment.models import Parcel, ParcelItem
 from mall.hubs.models import Hub
+from mall.links.models import CreatorCommission, CreatorLink, CreatorPartnership, LinkClickHour
+from mall.monitor.models import DropReport
+from mall.orders.models import Order, OrderLine, SubOrder
+from mall.payments.models import BrandMoneyEntry
 from mall.stock.models import StockLevel
+from mall.support.models import SupportMessage, SupportThread
 from tenants.models import Membership, Tenant
 from tests.support import text_of
 
