@@ -13,18 +13,31 @@ from mall.jobs.worker import JOB_LOGGERS, QUIET, configure_job_logging
 from tests.jobs.test_drop_status_job import ROOT, worker_env
 
 
+class Kept(logging.Handler):
+    def __init__(self):
+        super().__init__(logging.DEBUG)
+        self.messages = []
+
+    def emit(self, record):
+        self.messages.append(record.getMessage())
+
+
 @pytest.fixture
-def rq_loggers():
-    """RQ's loggers as they were: the suite's other worker tests log at INFO."""
-    saved = {name: logging.getLogger(name).level for name in JOB_LOGGERS}
-    yield
-    for name, level in saved.items():
-        logging.getLogger(name).setLevel(level)
+def rq_log():
+    """What RQ's loggers let through (a handler on each, whatever their propagation); their levels restored after."""
+    kept, loggers = Kept(), [logging.getLogger(name) for name in JOB_LOGGERS]
+    saved = [(logger.level, logger.disabled) for logger in loggers]
+    for logger in loggers:
+        logger.addHandler(kept)
+        logger.disabled = False  # Alembic's log set-up in the migrations switches existing loggers off
+    yield kept.messages
+    for logger, (level, disabled) in zip(loggers, saved):
+        logger.removeHandler(kept)
+        logger.setLevel(level)
+        logger.disabled = disabled
 
 
-def test_quiet_job_logging_drops_routine_successes_and_keeps_failures(rq_loggers, caplog):
-    caplog.set_level(logging.DEBUG, logger="root")  # the root takes all: only RQ's own levels filter
-
+def test_quiet_job_logging_drops_routine_successes_and_keeps_failures(rq_log):
     configure_job_logging(QUIET)
     for name in JOB_LOGGERS:
         logging.getLogger(name).info("default: Job OK (demo)")
@@ -32,8 +45,7 @@ def test_quiet_job_logging_drops_routine_successes_and_keeps_failures(rq_loggers
     configure_job_logging(logging.INFO)
     logging.getLogger("rq.worker").info("default: Job OK (after)")
 
-    messages = [record.getMessage() for record in caplog.records]
-    assert messages == ["Moving job to FailedJobRegistry", "default: Job OK (after)"]
+    assert rq_log == ["Moving job to FailedJobRegistry", "default: Job OK (after)"]
 
 
 def _burst(app, *flags: str) -> str:
