@@ -95,6 +95,8 @@ def _play(session: Session, engine: StockEngine, order: PastOrder, real_start: d
         variant_id = session.scalar(select(Variant.id).where(Variant.tenant_id == order.drop.tenant_id, Variant.sku == sku))
         outcome = engine.place_hold(order.drop.id, variant_id, cart, units, ip=ip)
         if not outcome.ok:  # stock sold by hand since an older seed: this part of the story is skipped
+            for hold_id in hold_ids:
+                engine.release_hold(cart, hold_id)
             return False
         hold_ids.append(outcome.hold_id)
     pickup = session.scalar(select(Hub.id).where(Hub.code == pickup_code)) if pickup_code else None

@@ -13,7 +13,6 @@ from mall.alerts.models import Alert
 from mall.demo.creators import link_spec, make_link, seed_programme
 from mall.demo.desk import seed_threads
 from mall.demo.history import play_past_drop
-from mall.demo.seed import CREATOR_EMAIL
 from mall.drops.models import Drop
 from mall.drops.pricing import effective_status
 from mall.extensions import db
@@ -28,9 +27,9 @@ from tenants.models import Membership, Role, Tenant
 SUPPORT_BRAND = "northbound-coffee"
 
 
-def seed_lived_in(drops: list[Drop], now: datetime) -> Iterator[str]:
+def seed_lived_in(drops: list[Drop], now: datetime, creator_email: str) -> Iterator[str]:
     session, engine = db.session, stock_engine()
-    creator = session.scalar(select(User).where(User.email == CREATOR_EMAIL))
+    creator = session.scalar(select(User).where(User.email == creator_email))
     tenants = {t.id: t for t in session.scalars(select(Tenant))}
     seed_programme(session, creator)
     past = [d for d in drops if str(effective_status(d, now)) == "ended"]

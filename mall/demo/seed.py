@@ -8,9 +8,10 @@ support threads and a creator's links, then the reports and alerts the workers w
 
 from collections import Counter
 from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import datetime, timedelta
 
-from sqlalchemy import delete, select
+from sqlalchemy import delete, event, select
 
 from mall.accounts.models import User
 from mall.accounts.passwords import hash_password
@@ -20,6 +21,7 @@ from mall.demo.catalogue import BRANDS, DROPS, HUBS, PASSWORD, PRODUCTS, SOLD_OU
 from mall.demo.stories import PAST_ORDERS, SOLD_OUT_HUB
 from mall.drops.models import Drop, DropItem, DropStatus, PriceTier
 from mall.demo.history import has_sales
+from mall.demo.lived_in import seed_lived_in
 from mall.drops.pricing import effective_status
 from mall.extensions import db
 from mall.fulfilment.models import HubMember
@@ -52,10 +54,27 @@ def seed_demo() -> Iterator[str]:
         db.session.rollback()
         raise
     _forget_drop_settings(drops)
-    from mall.demo.lived_in import seed_lived_in
-
-    yield from seed_lived_in(drops, now)
+    with _commits_without_waiting_for_disk():
+        yield from seed_lived_in(drops, now, CREATOR_EMAIL)
     yield from _summary(drops, now, logins)
+
+
+@contextmanager
+def _commits_without_waiting_for_disk():
+    """The history commits a few hundred times through the services; PostgreSQL need not flush each to disk before
+    answering (a seed cut short by a crash is simply run again). Only this process's seed transactions."""
+    if db.engine.dialect.name != "postgresql":
+        yield
+        return
+
+    def no_disk_wait(connection):
+        connection.exec_driver_sql("SET LOCAL synchronous_commit TO OFF")
+
+    event.listen(db.engine, "begin", no_disk_wait)
+    try:
+        yield
+    finally:
+        event.remove(db.engine, "begin", no_disk_wait)
 
 
 def _forget_drop_settings(drops: list[Drop]) -> None:
