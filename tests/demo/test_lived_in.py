@@ -92,6 +92,10 @@ def test_parcels_were_handed_over_on_time_and_late_and_some_still_wait(seeded, c
     _login(client, f"owner@{BRAND}.test")
     parcels = text_of(client.get(f"/brands/{BRAND}/parcels"))
     assert "Handed over" in parcels
+    waiting = db.session.scalar(select(Parcel).where(Parcel.status == "routed"))
+    _login(client, "hub@flashmall.test")
+    picking = text_of(client.get(f"/hubs/{waiting.hub.code}/picking"))
+    assert waiting.hub.code == "MH-SHOREDITCH" and waiting.order.number in picking  # the hub worker's list is not empty
 
 
 def test_the_inbox_has_threads_in_every_state_with_replies(seeded, client):
