@@ -1,7 +1,8 @@
 """The dev supervisor behind `python3 -m mall run|test` (runs inside the project's virtualenv).
 
 `run`: embedded Redis (unless REDIS_URL is set) owned by this process, migrate, seed the demo,
-then granian (the web server) + `worker.py` as children; Ctrl-C stops the children, then Redis.
+then granian (the web server, one access-log line per request) + `worker.py --quiet` (warnings and
+failures only) as children, and the demo logins once both are up; Ctrl-C stops the children, then Redis.
 `test`: makes sure Debian's Chromium is there, then runs pytest (no tests collected is a failure).
 """
 
@@ -20,6 +21,8 @@ ROOT = Path(__file__).resolve().parent.parent
 PYTHON = sys.executable
 CHROMIUM = Path(os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium"))
 STOP_GRACE_SECONDS = 15
+# Warnings and failures only: the periodic jobs' ~2 "Job OK" lines a second would push the demo logins off screen.
+WORKER_COMMAND = [PYTHON, "worker.py", "--quiet"]
 PYTEST_NO_TESTS = 5
 
 
@@ -120,7 +123,7 @@ def run() -> int:
         _step("Migrating the database", ["db", "upgrade"], env, children)
         logins = _seed_demo(env, children)
         children.append(("web server (granian)", _spawn(_granian_command(port), env)))
-        children.append(("job worker (worker.py)", _spawn([PYTHON, "worker.py"], env)))
+        children.append(("job worker (worker.py)", _spawn(WORKER_COMMAND, env)))
         _wait_until_serving(port, children)
         _print_banner(port, logins)
         _watch(children)
@@ -226,6 +229,9 @@ def _seed_demo(env: dict, children: list) -> list[str]:
     return [line.strip() for line in lines if "@" in line]
 
 
+ACCESS_LOG_FORMAT = '%(addr)s "%(method)s %(path)s" %(status)d %(dt_ms).0f ms'
+
+
 def _granian_command(port: int) -> list[str]:
     """The production shape of README.md on one machine: 2 worker processes x 8 threads, WSGI."""
     return [
@@ -233,6 +239,7 @@ def _granian_command(port: int) -> list[str]:
         "--host", "127.0.0.1", "--port", str(port),
         "--workers", "2", "--blocking-threads", "8", "--no-ws",
         "--respawn-failed-workers", "--workers-kill-timeout", "10",
+        "--access-log", "--access-log-fmt", ACCESS_LOG_FORMAT,  # one line per request
         "mall:create_app",
     ]
 

@@ -54,16 +54,16 @@ class MallCronScheduler(CronScheduler):
         super().heartbeat()
 
 
-def run_cron(redis_url: str, parent_pid: int) -> None:
+def run_cron(redis_url: str, parent_pid: int, logging_level: int = logging.INFO) -> None:
     from mall.redis_setup import connect
 
-    MallCronScheduler(connect(redis_url), parent_pid, logging_level=logging.INFO).start()
+    MallCronScheduler(connect(redis_url), parent_pid, logging_level=logging_level).start()
 
 
-def start_cron_process(redis_url: str) -> multiprocessing.Process:
+def start_cron_process(redis_url: str, logging_level: int = logging.INFO) -> multiprocessing.Process:
     # spawn: a clean interpreter that shares no sockets or embedded-Redis ownership with the worker
     process = multiprocessing.get_context("spawn").Process(
-        target=run_cron, args=(redis_url, os.getpid()), name="flashmall-cron", daemon=True
+        target=run_cron, args=(redis_url, os.getpid(), logging_level), name="flashmall-cron", daemon=True
     )
     process.start()
     return process

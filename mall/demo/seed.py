@@ -1,21 +1,27 @@
 """`flask --app mall seed-demo`: create or refresh the demo mall.
 
-Rows are upserted by natural keys, so running it twice leaves the same rows; every run moves
-the demo drops' windows relative to now, so there is always something live and upcoming.
+Rows are upserted by natural keys, so running it twice leaves the same rows; every run moves the
+live and upcoming demo drops' windows relative to now, so there is always something live and upcoming.
+The past drops are played once through the mall's services (mall/demo/history.py): orders, parcels,
+support threads and a creator's links, then the reports and alerts the workers would make of them.
 """
 
 from collections import Counter
 from collections.abc import Iterator
-from datetime import datetime
+from contextlib import contextmanager
+from datetime import datetime, timedelta
 
-from sqlalchemy import delete, select
+from sqlalchemy import delete, event, select
 
 from mall.accounts.models import User
 from mall.accounts.passwords import hash_password
 from mall.catalog.models import Product, Variant
 from mall.clock import utcnow
-from mall.demo.catalogue import BRANDS, DROPS, HUBS, PARTLY_SOLD, PASSWORD, PRODUCTS, SOLD_OUT
+from mall.demo.catalogue import BRANDS, DROPS, HUBS, PASSWORD, PRODUCTS, SOLD_OUT
+from mall.demo.stories import PAST_ORDERS, SOLD_OUT_HUB
 from mall.drops.models import Drop, DropItem, DropStatus, PriceTier
+from mall.demo.history import has_sales
+from mall.demo.lived_in import seed_lived_in
 from mall.drops.pricing import effective_status
 from mall.extensions import db
 from mall.fulfilment.models import HubMember
@@ -48,7 +54,27 @@ def seed_demo() -> Iterator[str]:
         db.session.rollback()
         raise
     _forget_drop_settings(drops)
+    with _commits_without_waiting_for_disk():
+        yield from seed_lived_in(drops, now, CREATOR_EMAIL)
     yield from _summary(drops, now, logins)
+
+
+@contextmanager
+def _commits_without_waiting_for_disk():
+    """The history commits a few hundred times through the services; PostgreSQL need not flush each to disk before
+    answering (a seed cut short by a crash is simply run again). Only this process's seed transactions."""
+    if db.engine.dialect.name != "postgresql":
+        yield
+        return
+
+    def no_disk_wait(connection):
+        connection.exec_driver_sql("SET LOCAL synchronous_commit TO OFF")
+
+    event.listen(db.engine, "begin", no_disk_wait)
+    try:
+        yield
+    finally:
+        event.remove(db.engine, "begin", no_disk_wait)
 
 
 def _forget_drop_settings(drops: list[Drop]) -> None:
@@ -168,27 +194,28 @@ def _seed_stock(hubs: list[Hub]) -> None:
         .where(Tenant.slug.in_(PRODUCTS), Variant.sku.in_(_DEMO_SKUS))
         .order_by(Variant.sku)
     ).all()
+    sold_out_hub = next(h for h in hubs if h.code == SOLD_OUT_HUB)
     for index, (variant, product_name) in enumerate(variants):
+        if product_name in SOLD_OUT:  # exactly what the past drop's orders buy (mall/demo/stories.py)
+            _stock(variant, sold_out_hub, _ordered_units(variant.sku))
+            continue
         spread = [(reserve, 40 + 5 * (index % 4))]
         spread += [(near[(index + k) % len(near)], 8 + 3 * ((index + k) % 3)) for k in range(2 + index % 2)]
         for hub, on_hand in spread:
-            _stock(variant, hub, on_hand, _sold(product_name, on_hand))
+            _stock(variant, hub, on_hand)
 
 
-def _sold(product_name: str, on_hand: int) -> int:
-    if product_name in SOLD_OUT:
-        return on_hand
-    if product_name in PARTLY_SOLD:
-        return on_hand // 2
-    return 0
+def _ordered_units(sku: str) -> int:
+    return sum(units for orders in PAST_ORDERS.values() for order in orders for s, units in order[1] if s == sku)
 
 
-def _stock(variant: Variant, hub: Hub, on_hand: int, sold: int) -> None:
+def _stock(variant: Variant, hub: Hub, on_hand: int) -> None:
+    """Units are sold only by orders, through the checkout; a new stock row starts with none sold."""
     level = db.session.scalar(
         select(StockLevel).where(StockLevel.variant_id == variant.id, StockLevel.hub_id == hub.id)
     ) or StockLevel(tenant_id=variant.tenant_id, variant_id=variant.id, hub_id=hub.id)
     if level.id is None:
-        level.on_hand, level.sold = on_hand, sold
+        level.on_hand, level.sold = on_hand, 0
     else:  # real sales since the last seed stay on the books
         level.on_hand = max(on_hand, level.sold)
     db.session.add(level)
@@ -204,6 +231,9 @@ def _seed_drops(now: datetime) -> list[Drop]:
             select(Drop).where(Drop.tenant_id == tenant.id, Drop.title == title)
         ) or Drop(tenant_id=tenant.id, title=title)
         drop.description = f"{tenant.name}: {product_name}, for a short while only."
+        if drop.id is not None and starts_in + length < timedelta(0) and has_sales(db.session, drop):
+            drops.append(drop)  # a past drop that sold keeps its window: its orders happened in it
+            continue
         drop.starts_at, drop.ends_at = starts_at, starts_at + length
         drop.hold_minutes, drop.per_shopper_limit = hold, limit
         drop.status = str(_stored_status(starts_at, starts_at + length, now))

@@ -6,11 +6,16 @@ import os
 from flask import Flask
 from rq import Worker
 from rq.job import Job
+from rq.logutils import setup_loghandlers
 
 from mall.jobs.queues import QUEUE_NAMES, get_queue
 from mall.redis_setup import connect
 
 _app: Flask | None = None
+
+# RQ's loggers: each job started and finished ("Job OK") is logged at INFO, warnings and failures above it.
+JOB_LOGGERS = ("rq.worker", "rq.job", "rq.scheduler", "rq.cron")
+QUIET = logging.WARNING  # `python3 -m mall run`: routine successes would push the demo logins off the terminal
 
 
 def bind_app(app: Flask) -> Flask:
@@ -58,8 +63,15 @@ class AppWorker(Worker):
         super().__init__(queues, **kwargs)
 
 
-def run_worker(app: Flask, burst: bool = False) -> bool:
+def configure_job_logging(level: int = logging.INFO) -> None:
+    """RQ's loggers at `level`, through RQ's own log set-up: QUIET keeps routine successes out, failures still show."""
+    for name in JOB_LOGGERS:
+        setup_loghandlers(level, name=name)
+
+
+def run_worker(app: Flask, burst: bool = False, logging_level: int = logging.INFO) -> bool:
     """Work the queues (and RQ's scheduler for enqueue_at/enqueue_in) until stopped."""
     bind_app(app)
+    configure_job_logging(logging_level)
     worker = AppWorker()
-    return worker.work(burst=burst, with_scheduler=True, logging_level=logging.INFO)
+    return worker.work(burst=burst, with_scheduler=True, logging_level=logging_level)
