@@ -29,7 +29,7 @@ class Image(TenantOwned, db.Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     digest: Mapped[str] = mapped_column(String(32), index=True)
     source_format: Mapped[str] = mapped_column(String(8))  # what the upload really was: JPEG, PNG, WEBP, GIF
-    width: Mapped[int] = mapped_column(Integer)  # of the widest rendition
+    width: Mapped[int] = mapped_column(Integer)  # the upload's size, turned upright (renditions are never wider)
     height: Mapped[int] = mapped_column(Integer)
     widths: Mapped[str] = mapped_column(String(40))  # "320,640,1280"
     created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
@@ -43,6 +43,12 @@ class Image(TenantOwned, db.Model):
 
     def height_at(self, width: int) -> int:
         return rendition_height(self.width, self.height, width)
+
+    @property
+    def largest(self) -> tuple[int, int]:
+        """The widest rendition's (width, height)."""
+        widest = max(self.rendition_widths)
+        return widest, self.height_at(widest)
 
     @property
     def keys(self) -> list[str]:

@@ -27,8 +27,8 @@ def picture_of(image: Image) -> Picture:
         webp_srcset=", ".join(f"{storage.url(image.key(w, 'webp'))} {w}w" for w in widths),
         jpeg_srcset=", ".join(f"{storage.url(image.key(w, 'jpg'))} {w}w" for w in widths),
         src=storage.url(image.key(fallback, "jpg")),
-        width=image.width,
-        height=image.height,
+        width=image.largest[0],
+        height=image.largest[1],
     )
 
 

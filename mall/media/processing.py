@@ -45,7 +45,7 @@ class Rendition:
 class PreparedImage:
     digest: str  # names every rendition: the same upload always gives the same names and bytes
     source_format: str
-    width: int  # of the widest rendition
+    width: int  # the upload's size, turned upright
     height: int
     renditions: list[Rendition]
 
