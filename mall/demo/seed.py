@@ -15,6 +15,7 @@ from mall.accounts.passwords import hash_password
 from mall.catalog.models import Product, Variant
 from mall.clock import utcnow
 from mall.demo.catalogue import BRANDS, DROPS, HUBS, PARTLY_SOLD, PASSWORD, PRODUCTS, SOLD_OUT
+from mall.demo.images import seed_images
 from mall.drops.models import Drop, DropItem, DropStatus, PriceTier
 from mall.drops.pricing import effective_status
 from mall.extensions import db
@@ -43,6 +44,7 @@ def seed_demo() -> Iterator[str]:
         _seed_stock(hubs)
         yield "  stock split across the hubs and the central reserve"
         drops = _seed_drops(now)
+        yield f"  {seed_images()} pictures drawn (products, logos, banners)"
         db.session.commit()
     except Exception:
         db.session.rollback()
