@@ -31,7 +31,7 @@ def test_every_demo_product_has_a_picture_and_every_brand_a_logo_and_banner(app,
     for image in db.session.scalars(select(Image)):
         assert set(image.keys) <= files
     guji = db.session.scalar(select(Product).where(Product.name == "Ethiopia Guji Natural"))
-    assert guji.image.rendition_widths == [320, 640, 1200]
+    assert guji.image.rendition_widths == [320, 640, 960]
     assert client.get(f"/media/{guji.image.key(640, 'webp')}").mimetype == "image/webp"
     assert f"/media/{guji.image.digest}-320w.webp" in client.get("/shop/northbound-coffee").get_data(as_text=True)
 
