@@ -38,6 +38,7 @@ def build_app(test_config: dict | None = None) -> Flask:
     import mall.accounts.login  # noqa: F401  (user loader)
     _register_blueprints(app)
     _connect_stock(app)
+    _connect_media(app)
     _register_errors(app)
     _register_hooks(app)
 
@@ -66,9 +67,16 @@ def _connect_stock(app: Flask) -> None:
     access.init_app(app, drop_terms)
 
 
+def _connect_media(app: Flask) -> None:
+    from mall.media import storage
+
+    storage.init_app(app)
+
+
 def _register_models() -> None:
     import mall.accounts.models  # noqa: F401
     import mall.alerts.models  # noqa: F401
+    import mall.media.models  # noqa: F401
     import mall.catalog.models  # noqa: F401
     import mall.stock.models  # noqa: F401
     import mall.drops.models  # noqa: F401
@@ -118,6 +126,9 @@ def _register_blueprints(app: Flask) -> None:
     from mall.waitlist.blueprint import bp as waitlist_bp
 
     app.register_blueprint(waitlist_bp)
+    from mall.media.blueprint import bp as media_bp
+
+    app.register_blueprint(media_bp)
     from mall.payments.blueprint import bp as payments_bp
     from mall.payments.operator_views import bp as operator_payments_bp
 
@@ -147,7 +158,10 @@ def _register_errors(app: Flask) -> None:
         if error.response is not None:  # a page built for this error (the login form when throttled)
             return error.response
         custom = error.code in (400, 415) and error.description != type(error).description
-        response = _error_page(error.code or 500, error.description if custom else messages.get(error.code, error.description))
+        message = error.description if custom else messages.get(error.code, error.description)
+        if error.code == 413:
+            message = request_checks.too_large_message(message)
+        response = _error_page(error.code or 500, message)
         if error.code == 429:
             retry = getattr(error, "retry_after", None) or 1
             response.headers["Retry-After"] = str(int(retry))
@@ -179,9 +193,11 @@ def _register_hooks(app: Flask) -> None:
     templating.register(app)
     app.teardown_request(release_tenant)
 
+    headers = _security_headers(app.config)
+
     @app.after_request
     def security_headers(response):
-        for name, value in SECURITY_HEADERS:
+        for name, value in headers:
             response.headers.setdefault(name, value)
         response.vary.add("HX-Request")
         return response
@@ -197,6 +213,18 @@ SECURITY_HEADERS = (  # each one unless the view set its own
         "script-src 'self'; frame-ancestors 'none'; base-uri 'self'; form-action 'self'",
     ),
 )
+
+
+def _security_headers(config) -> tuple:
+    """The headers, with the image bucket's origin allowed for images when pictures are served from one."""
+    from mall.media.storage import media_origin
+
+    origin = media_origin(config)
+    if origin is None:
+        return SECURITY_HEADERS
+    return tuple(
+        (name, value.replace("img-src 'self' data:", f"img-src 'self' data: {origin}")) for name, value in SECURITY_HEADERS
+    )
 
 
 @event.listens_for(Engine, "connect")

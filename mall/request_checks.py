@@ -10,6 +10,7 @@ from flask import abort, current_app, request
 URLENCODED, MULTIPART = FORM_TYPES = ("application/x-www-form-urlencoded", "multipart/form-data")
 BODY_METHODS = ("POST", "PUT", "PATCH", "DELETE")
 NOT_UTF8 = "That form was not sent as UTF-8 text, so we could not read it. Please send it again from the page."
+UPLOAD_FORM_ALLOWANCE = 64 * 1024  # the CSRF token and multipart framing around the file
 HAS_NUL = "That request contained a character we cannot accept (NUL). Please remove it."
 
 
@@ -19,9 +20,21 @@ def takes_signed_body(view):
     return view
 
 
+def takes_upload(view):
+    """Marks a view that receives a file: its request may carry the upload limit (MEDIA_MAX_UPLOAD_BYTES) and a form."""
+    view.takes_upload = True
+    return view
+
+
+def upload_request_limit() -> int:
+    return current_app.config["MEDIA_MAX_UPLOAD_BYTES"] + UPLOAD_FORM_ALLOWANCE
+
+
 def refuse_unreadable_input() -> None:
     """The app's first before-request hook: CSRF and rate limits come after it and read what it vouched for."""
     view = current_app.view_functions.get(request.endpoint)
+    if getattr(view, "takes_upload", False):
+        request.max_content_length = upload_request_limit()  # set before anything reads the body
     if request.method in BODY_METHODS and not getattr(view, "takes_signed_body", False):
         _refuse_other_bodies()
     form = [value for _, values in request.form.lists() for value in values]
@@ -44,3 +57,12 @@ def _refuse_other_bodies() -> None:
             request.get_data().decode()  # kept: werkzeug parses the form from these same bytes
         except UnicodeDecodeError:
             abort(400, description=NOT_UTF8)
+
+
+def too_large_message(general: str) -> str:
+    """What a 413 says: the image limit on an upload form, the form limit anywhere else."""
+    view = current_app.view_functions.get(request.endpoint) if request.endpoint else None
+    if getattr(view, "takes_upload", False):
+        megabytes = current_app.config["MEDIA_MAX_UPLOAD_BYTES"] // (1024 * 1024)
+        return f"That file is too large: an image may be at most {megabytes} MB. Export it smaller and upload it again."
+    return general

@@ -61,6 +61,7 @@ def load_settings() -> dict:
         "MAIL_FROM": os.environ.get("MAIL_FROM", "Flashmall <orders@flashmall.test>"),
         "AVAILABILITY_CACHE_SECONDS": float(os.environ.get("AVAILABILITY_CACHE_SECONDS", "0.5")),
         **_payment_settings(env, secret or _dev_secret_key()),
+        **_media_settings(),
     }
 
 
@@ -74,4 +75,21 @@ def _payment_settings(env: str, secret_key: str) -> dict:
         "STRIPE_SECRET_KEY": os.environ.get("STRIPE_SECRET_KEY", ""),
         "STRIPE_WEBHOOK_SECRET": os.environ.get("STRIPE_WEBHOOK_SECRET", ""),
         "STRIPE_API_BASE": os.environ.get("STRIPE_API_BASE", ""),
+    }
+
+
+def _media_settings() -> dict:
+    # Images go to a bucket when one is named; otherwise to a folder in the instance directory.
+    bucket = os.environ.get("MEDIA_S3_BUCKET", "")
+    return {
+        "MEDIA_STORAGE": os.environ.get("MEDIA_STORAGE") or ("s3" if bucket else "local"),
+        "MEDIA_ROOT": os.environ.get("MEDIA_ROOT", str(INSTANCE_DIR / "media")),
+        "MEDIA_MAX_UPLOAD_BYTES": int(os.environ.get("MEDIA_MAX_UPLOAD_MB", "10")) * 1024 * 1024,
+        "MEDIA_MAX_PIXELS": int(os.environ.get("MEDIA_MAX_MEGAPIXELS", "40")) * 1_000_000,
+        "MEDIA_S3_BUCKET": bucket,
+        "MEDIA_S3_ENDPOINT_URL": os.environ.get("MEDIA_S3_ENDPOINT_URL", ""),  # e.g. R2, MinIO; empty for AWS
+        "MEDIA_S3_REGION": os.environ.get("MEDIA_S3_REGION", ""),
+        "MEDIA_S3_ACCESS_KEY_ID": os.environ.get("MEDIA_S3_ACCESS_KEY_ID", ""),
+        "MEDIA_S3_SECRET_ACCESS_KEY": os.environ.get("MEDIA_S3_SECRET_ACCESS_KEY", ""),
+        "MEDIA_PUBLIC_BASE_URL": os.environ.get("MEDIA_PUBLIC_BASE_URL", ""),  # the bucket's CDN address
     }

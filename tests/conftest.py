@@ -36,7 +36,7 @@ def redis_url(tmp_path_factory):
 
 
 @pytest.fixture(scope="session")
-def app(database_url, redis_url):
+def app(database_url, redis_url, tmp_path_factory):
     from flask_migrate import upgrade
 
     from mall import create_app
@@ -49,6 +49,7 @@ def app(database_url, redis_url):
             "REDIS_URL": redis_url,
             "SECRET_KEY": "test-secret",
             "SERVER_NAME": None,
+            "MEDIA_ROOT": str(tmp_path_factory.mktemp("media")),  # uploaded images, one folder per run
         }
     )
     app.test_client_class = CsrfClient

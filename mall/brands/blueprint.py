@@ -15,6 +15,10 @@ from mall.brands.services import (
     update_brand_settings,
 )
 from mall.clock import utcnow
+from mall.media import services as media
+from mall.media.forms import receive_upload, upload_form
+from mall.media.models import BrandImageSlot
+from mall.request_checks import takes_upload
 from tenants.dashboard import MANAGERS, brand_blueprint, requires_role
 from tenants.models import Membership, Role
 from tenants.scoping import get_for_tenant_or_404
@@ -99,4 +103,35 @@ def settings():
         update_brand_settings(g.tenant, form.tenant_values())
         flash("Brand settings saved.", "success")
         return redirect(url_for("brands.settings"), 303)
-    return render_template("brands/settings.html", form=form), 422 if form.is_submitted() else 200
+    return _settings_page(form, 422 if form.is_submitted() else 200)
+
+
+def _settings_page(form, status=200, sent: dict | None = None):
+    image_forms = {
+        slot.value: upload_form(f"{slot.label} image file", prefix=slot.value, formdata=None) for slot in BrandImageSlot
+    }
+    image_forms.update(sent or {})
+    images = media.brand_images(g.tenant.id)
+    return render_template("brands/settings.html", form=form, images=images, image_forms=image_forms), status
+
+
+@bp.post("/settings/images/<any(logo, banner):slot>")
+@takes_upload
+@requires_role(*MANAGERS)
+def upload_brand_image(slot: str):
+    slot = BrandImageSlot(slot)
+    form = upload_form(f"{slot.label} image file", prefix=slot.value)
+    status = receive_upload(form, lambda data: media.set_brand_image(g.tenant.id, slot, data))
+    if status is None:
+        flash(f"{slot.label} saved: shoppers see it on your shop page.", "success")
+        return redirect(url_for("brands.settings", _anchor=f"brand-{slot.value}"), 303)
+    return _settings_page(BrandSettingsForm(formdata=None, obj=g.tenant), status, sent={slot.value: form})
+
+
+@bp.post("/settings/images/<any(logo, banner):slot>/remove")
+@requires_role(*MANAGERS)
+def remove_brand_image(slot: str):
+    slot = BrandImageSlot(slot)
+    if media.remove_brand_image(g.tenant.id, slot):
+        flash(f"{slot.label} removed.", "success")
+    return redirect(url_for("brands.settings"), 303)

@@ -1,5 +1,4 @@
 import re
-from urllib.parse import urlsplit
 
 from flask_wtf import FlaskForm
 from wtforms import ColorField, EmailField, IntegerField, SelectField, StringField, TextAreaField
@@ -79,11 +78,6 @@ class NewBrandForm(BrandBasicsForm):
 
 
 class BrandSettingsForm(BrandBasicsForm):
-    logo_url = StringField(
-        "Logo URL",
-        filters=[strip],
-        validators=[Optional(), Length(max=300, message="Keep the logo URL under 300 characters.")],
-    )
     returns_policy = _policy("Returns policy")
     warranty_policy = _policy("Warranty policy")
     cancellation_policy = _policy("Cancellation policy")
@@ -96,15 +90,6 @@ class BrandSettingsForm(BrandBasicsForm):
     )
     first_response_minutes = _support_target("First response target (minutes)")
     resolution_minutes = _support_target("Resolution target (minutes)")
-
-    def validate_logo_url(self, field):
-        try:
-            parts = urlsplit(field.data)
-        except ValueError:
-            parts = None
-        unprintable = any(ch.isspace() or not ch.isprintable() for ch in field.data)
-        if not parts or parts.scheme != "https" or not parts.hostname or unprintable:
-            raise ValidationError("Use an https:// link to an image, or leave it empty.")
 
     def validate_resolution_minutes(self, field):
         first = self.first_response_minutes.data

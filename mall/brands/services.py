@@ -28,7 +28,7 @@ RESERVED_SLUGS = frozenset(
 INVITE_SALT = "invite"
 INVITE_MAX_AGE = timedelta(days=7)
 SETTINGS_FIELDS = (
-    "name", "tagline", "colour", "logo_url", "returns_policy", "warranty_policy", "cancellation_policy",
+    "name", "tagline", "colour", "returns_policy", "warranty_policy", "cancellation_policy",
     "cancellation_window_minutes", "first_response_minutes", "resolution_minutes",
 )
 

@@ -5,7 +5,10 @@ from flask import flash, g, redirect, request, url_for
 from mall.catalog import services
 from mall.catalog.forms import ProductForm, VariantForm, stock_form
 from mall.catalog.models import Product, Variant
+from mall.media import services as media
+from mall.media.forms import receive_upload, upload_form
 from mall.rendering import render_page
+from mall.request_checks import takes_upload
 from tenants.dashboard import MANAGERS, brand_blueprint, requires_role
 from tenants.scoping import get_for_tenant_or_404
 
@@ -78,7 +81,7 @@ def add_variant(product_id: int):
     return _product_page(product, ProductForm(formdata=None, obj=product), form, status=422)
 
 
-def _product_page(product, form, variant_form, status=200, added=None):
+def _product_page(product, form, variant_form, status=200, added=None, image_form=None):
     return render_page(
         "catalog/product.html",
         "variants",
@@ -87,6 +90,7 @@ def _product_page(product, form, variant_form, status=200, added=None):
         form=form,
         variant_form=variant_form,
         added=added,
+        image_form=image_form or upload_form("Product picture", formdata=None),
     )
 
 
@@ -96,9 +100,17 @@ def _product_page(product, form, variant_form, status=200, added=None):
 @bp.get("/variants/<id:variant_id>")
 def variant(variant_id: int):
     variant = get_for_tenant_or_404(Variant, variant_id)
+    return _variant_page(variant, _variant_form(variant))
+
+
+def _variant_form(variant, **kwargs) -> VariantForm:
     data = {"sku": variant.sku, "variant_name": variant.name, "price": services.price_text(variant.price_cents)}
-    form = VariantForm(tenant_id=g.tenant.id, variant_id=variant.id, data=data)
-    return render_page("catalog/variant.html", variant=variant, form=form)
+    return VariantForm(tenant_id=g.tenant.id, variant_id=variant.id, data=data, **kwargs)
+
+
+def _variant_page(variant, form, status=200, image_form=None):
+    image_form = image_form or upload_form("Variant picture", formdata=None)
+    return render_page("catalog/variant.html", status=status, variant=variant, form=form, image_form=image_form)
 
 
 @bp.post("/variants/<id:variant_id>")
@@ -114,7 +126,55 @@ def update_variant(variant_id: int):
         else:
             flash(f"Saved variant {variant.sku}.")
             return _see_other(".product", product_id=variant.product_id)
-    return render_page("catalog/variant.html", status=422, variant=variant, form=form)
+    return _variant_page(variant, form, status=422)
+
+
+# Pictures --------------------------------------------------------------------
+
+
+@bp.post("/products/<id:product_id>/image")
+@takes_upload
+@requires_role(*MANAGERS)
+def upload_product_image(product_id: int):
+    product = get_for_tenant_or_404(Product, product_id)
+    form = upload_form("Product picture")
+    status = receive_upload(form, lambda data: media.give_image(product, data))
+    if status is None:
+        flash(f"Picture saved: shoppers see it on {product.name}'s drops.")
+        return _see_other(".product", product_id=product.id)
+    blank_variant = VariantForm(formdata=None, tenant_id=g.tenant.id)
+    return _product_page(product, ProductForm(formdata=None, obj=product), blank_variant, status, image_form=form)
+
+
+@bp.post("/products/<id:product_id>/image/remove")
+@requires_role(*MANAGERS)
+def remove_product_image(product_id: int):
+    product = get_for_tenant_or_404(Product, product_id)
+    if media.take_image_away(product):
+        flash("Picture removed.")
+    return _see_other(".product", product_id=product.id)
+
+
+@bp.post("/variants/<id:variant_id>/image")
+@takes_upload
+@requires_role(*MANAGERS)
+def upload_variant_image(variant_id: int):
+    variant = get_for_tenant_or_404(Variant, variant_id)
+    form = upload_form("Variant picture")
+    status = receive_upload(form, lambda data: media.give_image(variant, data))
+    if status is None:
+        flash(f"Picture saved for {variant.sku}.")
+        return _see_other(".variant", variant_id=variant.id)
+    return _variant_page(variant, _variant_form(variant, formdata=None), status, image_form=form)
+
+
+@bp.post("/variants/<id:variant_id>/image/remove")
+@requires_role(*MANAGERS)
+def remove_variant_image(variant_id: int):
+    variant = get_for_tenant_or_404(Variant, variant_id)
+    if media.take_image_away(variant):
+        flash(f"Picture removed from {variant.sku}; its product's picture shows instead.")
+    return _see_other(".variant", variant_id=variant.id)
 
 
 # Stock -----------------------------------------------------------------------

@@ -3,6 +3,7 @@ from datetime import datetime
 from sqlalchemy import (
     CheckConstraint,
     DateTime,
+    ForeignKey,
     ForeignKeyConstraint,
     Integer,
     String,
@@ -13,6 +14,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from mall.clock import utcnow
 from mall.extensions import db
+from mall.media.models import Image
 from tenants.scoping import TenantOwned
 
 
@@ -23,7 +25,10 @@ class Product(TenantOwned, db.Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     name: Mapped[str] = mapped_column(String(120))
     description: Mapped[str] = mapped_column(Text, default="")
+    image_id: Mapped[int | None] = mapped_column(ForeignKey("images.id", ondelete="SET NULL"), index=True)
     created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+
+    image: Mapped[Image | None] = relationship()
 
     variants: Mapped[list["Variant"]] = relationship(
         back_populates="product",
@@ -49,7 +54,10 @@ class Variant(TenantOwned, db.Model):
     sku: Mapped[str] = mapped_column(String(40))
     name: Mapped[str] = mapped_column(String(80), default="")
     price_cents: Mapped[int] = mapped_column(Integer)
+    image_id: Mapped[int | None] = mapped_column(ForeignKey("images.id", ondelete="SET NULL"), index=True)
     created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+
+    image: Mapped[Image | None] = relationship()
 
     product: Mapped[Product] = relationship(
         back_populates="variants", primaryjoin="Product.id == foreign(Variant.product_id)"
@@ -59,6 +67,11 @@ class Variant(TenantOwned, db.Model):
         primaryjoin="Variant.id == foreign(StockLevel.variant_id)",
         cascade="all, delete-orphan",
     )
+
+    @property
+    def shown_image(self) -> Image | None:
+        """The variant's own picture, else its product's."""
+        return self.image or self.product.image
 
     @property
     def label(self) -> str:

@@ -5,7 +5,7 @@ from dataclasses import dataclass
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
-from mall.catalog.models import Variant
+from mall.catalog.models import Product, Variant
 from mall.clock import utcnow
 from mall.drops.selling import ItemSell, line_sell_states
 from mall.drops.models import Drop
@@ -65,7 +65,7 @@ def load_cart(engine: StockEngine, token: str | None) -> CartView:
     variants = {
         v.id: v
         for v in db.session.scalars(
-            select(Variant).where(Variant.id.in_(variant_ids)).options(selectinload(Variant.product))
+            select(Variant).where(Variant.id.in_(variant_ids)).options(selectinload(Variant.product).selectinload(Product.image), selectinload(Variant.image))
         )
     } if variant_ids else {}
     drops = {d.id: d for d in db.session.scalars(select(Drop).where(Drop.id.in_(drop_ids)))} if drop_ids else {}

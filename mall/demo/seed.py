@@ -19,6 +19,7 @@ from mall.catalog.models import Product, Variant
 from mall.clock import utcnow
 from mall.demo.catalogue import BRANDS, DROPS, HUBS, PASSWORD, PRODUCTS, SOLD_OUT
 from mall.demo.stories import PAST_ORDERS, SOLD_OUT_HUB
+from mall.demo.images import seed_images
 from mall.drops.models import Drop, DropItem, DropStatus, PriceTier
 from mall.demo.history import has_sales
 from mall.demo.lived_in import seed_lived_in
@@ -49,6 +50,7 @@ def seed_demo() -> Iterator[str]:
         _seed_stock(hubs)
         yield "  stock split across the hubs and the central reserve"
         drops = _seed_drops(now)
+        yield f"  {seed_images()} pictures drawn (products, logos, banners)"
         db.session.commit()
     except Exception:
         db.session.rollback()

@@ -8,8 +8,9 @@ from mall.drops.pricing import effective_status, mall_price_steps
 from mall.drops.services import shoppable_drop
 from mall.extensions import db
 from mall.links.clicks import is_real_click
+from mall.media.services import brand_images
 from mall.stock.access import drop_activity
-from mall.storefront import cache, services
+from mall.storefront import cache, previews, services
 from tenants.lookups import brand_by_slug
 from tenants.models import Tenant
 
@@ -43,7 +44,9 @@ def home():
 def brand(slug):
     brand = _brand_or_404(slug)
     shelves = services.brand_shelves(brand, utcnow())
-    return render_template("storefront/brand.html", brand=brand, shelves=shelves)
+    images = brand_images(brand.id)
+    preview = previews.brand_preview(brand, images, len(shelves.live))
+    return render_template("storefront/brand.html", brand=brand, shelves=shelves, brand_images=images, preview=preview)
 
 
 @bp.get("/shop/<slug>/drops/<id:drop_id>")
@@ -73,6 +76,7 @@ def _drop_page(slug: str, drop_id: int, *, shared: bool) -> str:
         sell=view.sell,
         availability=availability,
         standalone=False,
+        preview=previews.drop_preview(brand, view),
         **(cache.shared_page_context() if shared else {}),
     )
 

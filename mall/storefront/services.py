@@ -57,7 +57,8 @@ def drop_loading_options():
         selectinload(Drop.items)
         .selectinload(DropItem.variant)
         .options(
-            selectinload(Variant.product),
+            selectinload(Variant.product).selectinload(Product.image),
+            selectinload(Variant.image),
             selectinload(Variant.stock_levels).selectinload(StockLevel.hub),
         ),
     )
@@ -160,6 +161,11 @@ class HeroProduct:
 
     product: Product
     variants: list[HeroPrice]
+
+    @property
+    def picture(self):
+        """The product's own picture, else the first of its variants' own."""
+        return self.product.image or next((h.variant.image for h in self.variants if h.variant.image), None)
 
 
 @dataclass(frozen=True)
