@@ -114,7 +114,9 @@ def shoppers_cart_summary():
 def cart_bar():
     """The sticky cart bar alone: htmx asks for it after an add-to-cart, when its countdown ends, and on pages
     rendered once for every shopper (which cannot carry this shopper's cart)."""
-    return render_template("checkout/_cart_bar.html"), {"Cache-Control": "no-store", "Vary": "Cookie"}
+    # only a page that listens asks, so the bar it gets back keeps listening even while the cart is empty
+    bar = render_template("checkout/_cart_bar.html", cart_bar_listens=True)
+    return bar, {"Cache-Control": "no-store", "Vary": "Cookie"}
 
 
 @bp.post("/cart/holds/<hold_id>/release")
