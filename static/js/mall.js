@@ -68,3 +68,10 @@ document.addEventListener("submit", function (event) {
 window.addEventListener("pageshow", function (event) {
   if (event.persisted && document.querySelector("[data-fresh-on-back]")) window.location.reload();
 });
+
+// On a phone the dashboard's sidebar is one row that scrolls sideways: start it at the page the person is on.
+document.addEventListener("DOMContentLoaded", function () {
+  var nav = document.querySelector(".dash-nav");
+  var here = nav && nav.querySelector('[aria-current="page"]');
+  if (here && nav.scrollWidth > nav.clientWidth) nav.scrollLeft = here.offsetLeft - nav.clientWidth / 2;
+});
