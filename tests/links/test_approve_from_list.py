@@ -14,8 +14,13 @@ def _applied(make, mall, name="Cleo"):
     return cleo
 
 
-def _approve_form(html: str) -> str:
-    return re.search(r'<form method="post" action="(/brands/plain/creators/\d+/approve)" class="approve-form">', html)[1]
+def _approve_form(html: str) -> tuple[str, dict]:
+    """The list's Approve form: where it posts and the hidden fields it sends (the creator's requested terms)."""
+    form = re.search(r'<form method="post" action="(/brands/plain/creators/\d+/approve)" class="approve-form">(.*?)</form>',
+                     html, re.S)
+    fields = dict(re.findall(r'<input type="hidden" name="(\w+)" value="([^"]*)">', form[2]))
+    fields.pop("csrf_token")
+    return form[1], fields
 
 
 def test_an_application_shows_as_a_badge_and_is_approved_from_the_list(client, make, mall):
@@ -27,8 +32,9 @@ def test_an_application_shows_as_a_badge_and_is_approved_from_the_list(client, m
     html = page.get_data(as_text=True)
     assert re.search(r'Creators <span class="badge count"[^>]*>1</span>', html)  # the sidebar counts it
     assert "Approve Cleo" in text_of(page)
-    action = _approve_form(html)
-    response = client.submit(action, {"from": "list", "commission_percent": "10.00", "window_hours": "24"})
+    action, fields = _approve_form(html)
+    assert fields == {"from": "list", "commission_percent": "10", "window_hours": "24"}
+    response = client.submit(action, fields)
     assert response.status_code == 303 and response.headers["Location"] == "/brands/plain/creators"
     approved = row(mall.brands["plain"], cleo)
     assert (approved.status, approved.commission_bp, approved.window_hours) == ("approved", 1000, 24)
