@@ -65,6 +65,10 @@ def test_checkout_asks_only_for_the_chosen_ways_details(browser, live_server, dr
         page = context.new_page()
         page.goto(f"/shop/aurora/drops/{drops['live'].id}")
         page.get_by_role("button", name="Add to cart").click()
+        if javascript:
+            expect(page.locator(".hold-result.ok")).to_contain_text("Held for you")
+        else:
+            expect(page).to_have_url(re.compile(r"/cart$"))  # the form posts and the cart page says it is held
         page.goto("/checkout")
         pickup_point, address = page.get_by_label("Pickup point", exact=True), page.get_by_label("Delivery address")
 
