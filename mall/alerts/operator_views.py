@@ -7,7 +7,7 @@ from mall.accounts.access import operators_only
 from mall.alerts import services
 from mall.alerts.forms import AcknowledgeForm
 from mall.alerts.fulfilment_checks import overload_hours
-from mall.alerts.job_checks import failed_job
+from mall.alerts.job_checks import PER_QUEUE, failed_job, failed_jobs
 from mall.alerts.models import Alert
 from mall.clock import utcnow
 from mall.extensions import db
@@ -43,6 +43,12 @@ def acknowledge(alert_id: int):
         flash(f"Acknowledged: {alert.kind_label}.", "success")
     filters = services.AlertFilters.from_args(request.args)
     return redirect(url_for(".index", **filters.as_args()), 303)
+
+
+@bp.get("/jobs/failed")
+def failed_jobs_page():
+    """Every job RQ keeps as failed, newest first on each queue, each linking to its traceback."""
+    return render_template("alerts/failed_jobs.html", jobs=failed_jobs(), per_queue=PER_QUEUE)
 
 
 @bp.get("/jobs/<queue>/<job_id>")

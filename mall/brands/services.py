@@ -13,10 +13,15 @@ from sqlalchemy.orm import joinedload
 
 from mall.accounts.models import User
 from mall.accounts.services import end_every_session, normalise_email
+from mall.alerts.models import Alert
+from mall.alerts.services import AlertFilters, list_alerts, unacknowledged_count
 from mall.catalog.models import Product
+from mall.clock import from_local, to_local
 from mall.drops.models import Drop, DropStatus
 from mall.drops.pricing import effective_status
 from mall.extensions import db, redis_client
+from mall.orders.services import Sales, sales_between
+from mall.support.inbox import open_count
 from tenants.models import ROLE_VALUES, Membership, Role, Tenant
 
 RESERVED_SLUGS = frozenset(
@@ -26,6 +31,7 @@ RESERVED_SLUGS = frozenset(
     }
 )
 INVITE_SALT = "invite"
+ALERTS_SHOWN = 3  # the overview lists the newest few; the alerts page has the rest
 INVITE_MAX_AGE = timedelta(days=7)
 SETTINGS_FIELDS = (
     "name", "tagline", "colour", "returns_policy", "warranty_policy", "cancellation_policy",
@@ -63,6 +69,10 @@ class Overview:
     live: list[Drop]
     upcoming: list[Drop]
     drafts: int
+    sales_today: Sales
+    open_threads: int
+    alerts: list[Alert]  # open, nobody has acknowledged them; newest first
+    alerts_open: int
 
 
 def slug_available(slug: str) -> bool:
@@ -97,7 +107,17 @@ def brand_overview(tenant: Tenant, now: datetime) -> Overview:
         live=[d for d, s in statuses if s == DropStatus.LIVE],
         upcoming=[d for d, s in statuses if s == DropStatus.SCHEDULED],
         drafts=sum(1 for _, s in statuses if s == DropStatus.DRAFT),
+        sales_today=sales_between(db.session, tenant.id, *today(now)),
+        open_threads=open_count(db.session, tenant.id),
+        alerts=list_alerts(db.session, tenant.id, AlertFilters(status="open"))[:ALERTS_SHOWN],
+        alerts_open=unacknowledged_count(db.session, tenant.id),
     )
+
+
+def today(now: datetime) -> tuple[datetime, datetime]:
+    """The mall's calendar day around `now`, as naive UTC bounds (a day is 23 or 25 hours when clocks change)."""
+    local_midnight = to_local(now).replace(hour=0, minute=0, second=0, microsecond=0, tzinfo=None)
+    return from_local(local_midnight), from_local(local_midnight + timedelta(days=1))
 
 
 def team_of(tenant: Tenant) -> list[Membership]:

@@ -18,7 +18,7 @@ from mall.checkout.access import (
     remember_last_order,
     shoppers_hold_token,
 )
-from mall.checkout.cart import load_cart
+from mall.checkout.cart import cart_summary, load_cart
 from mall.checkout.fast_paths import hold_choice, hold_reply, skips_rate_limiter
 from mall.checkout.forms import CheckoutForm, QuantityForm
 from mall.drops.models import Drop
@@ -103,6 +103,20 @@ def cart():
     view = load_cart(stock_engine(), cart_token())
     template = "checkout/_cart.html" if request.htmx else "checkout/cart.html"
     return render_template(template, cart=view, last_order=last_order()), {"Cache-Control": "no-store"}
+
+
+@bp.app_template_global("cart_summary")
+def shoppers_cart_summary():
+    return cart_summary(stock_engine(), cart_token())
+
+
+@bp.get("/cart/bar")
+def cart_bar():
+    """The sticky cart bar alone: htmx asks for it after an add-to-cart, when its countdown ends, and on pages
+    rendered once for every shopper (which cannot carry this shopper's cart)."""
+    # only a page that listens asks, so the bar it gets back keeps listening even while the cart is empty
+    bar = render_template("checkout/_cart_bar.html", cart_bar_listens=True)
+    return bar, {"Cache-Control": "no-store", "Vary": "Cookie"}
 
 
 @bp.post("/cart/holds/<hold_id>/release")

@@ -82,3 +82,16 @@ def load_cart(engine: StockEngine, token: str | None) -> CartView:
         for e in expired
     ]
     return CartView(lines, gone)
+
+
+@dataclass(frozen=True)
+class CartSummary:
+    """What the sticky cart bar shows: units held and when the first hold runs out (epoch ms)."""
+
+    items: int
+    first_expiry_ms: int | None
+
+
+def cart_summary(engine: StockEngine, token: str | None) -> CartSummary:
+    holds = [h for h in engine.cart_holds(token) if h.state == "active"] if token else []
+    return CartSummary(sum(h.quantity for h in holds), min((h.expires_ms for h in holds), default=None))

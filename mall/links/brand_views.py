@@ -2,7 +2,7 @@
 
 from decimal import Decimal
 
-from flask import flash, g, redirect, render_template, url_for
+from flask import flash, g, redirect, render_template, request, url_for
 from sqlalchemy import select
 
 from mall.extensions import db
@@ -15,6 +15,11 @@ from tenants.scoping import get_for_tenant_or_404
 bp = brand_blueprint("creators", __name__)
 
 STATUS_ORDER = ["applied", "approved", "invited", "ended", "declined"]
+
+
+@bp.app_template_global()
+def creators_applied(tenant) -> int:
+    return services.applications_waiting(db.session, tenant.id)
 
 
 def _terms_form(row: CreatorPartnership | None = None) -> TermsForm:
@@ -124,6 +129,8 @@ def _set_terms(partnership_id: int, approving: bool):
     except services.ProgrammeRuleBroken as problem:
         return _detail(row, form, 409, problem=str(problem))
     flash(f"{row.creator.name}: {row.commission_percent}% commission, {row.window_hours} h window.", "success")
+    if approving and request.form.get("from") == "list":  # approved from the creators list: back to the list
+        return redirect(url_for(".index"), 303)
     return redirect(url_for(".detail", partnership_id=row.id), 303)
 
 

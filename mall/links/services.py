@@ -1,6 +1,6 @@
 """The creator programme: brands invite or approve creators on their terms; approved creators make links."""
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -77,6 +77,14 @@ def invite_creator(
     if row.status == S.APPLIED:
         return _save(session, row, S.APPROVED, **terms)  # they asked first: inviting them is saying yes
     return _save(session, row, S.INVITED, **terms)
+
+
+def applications_waiting(session: Session, tenant_id: int) -> int:
+    """Creators who applied to the brand and have no answer yet."""
+    return session.scalar(
+        select(func.count()).select_from(CreatorPartnership)
+        .where(CreatorPartnership.tenant_id == tenant_id, CreatorPartnership.status == S.APPLIED)
+    ) or 0
 
 
 def decide_application(

@@ -1,6 +1,6 @@
 """The public mall: no account needed."""
 
-from flask import Blueprint, abort, render_template, request
+from flask import Blueprint, abort, current_app, render_template, request, send_from_directory
 
 from mall.clock import utcnow
 from mall.drops.models import DropStatus
@@ -38,6 +38,12 @@ def home():
     return render_template(
         "storefront/home.html", live=live, upcoming=upcoming, brands=services.all_brands(), price_steps=steps
     )
+
+
+@bp.get("/favicon.ico")
+def favicon():
+    """Browsers and crawlers ask for it at the root whatever the page links."""
+    return send_from_directory(current_app.static_folder, "favicon.ico", max_age=86400)
 
 
 @bp.get("/shop/<slug>")

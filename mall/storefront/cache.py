@@ -131,7 +131,11 @@ def shared_page_context() -> dict:
 
     The session's CSRF token has no place in a shared copy: rendering it would be a bug, so it fails loudly.
     """
-    return {"csrf_token": _no_session_token_in_a_shared_copy, "hold_token": lambda: HOLD_TOKEN_PLACEHOLDER}
+    return {
+        "csrf_token": _no_session_token_in_a_shared_copy,
+        "hold_token": lambda: HOLD_TOKEN_PLACEHOLDER,
+        "cart_summary": None,  # the cart bar is the shopper's own: the copy loads it when it opens
+    }
 
 
 def _no_session_token_in_a_shared_copy():

@@ -1,6 +1,8 @@
 // Countdowns: any element with data-countdown="<ISO instant>" shows the time left, written as mall/timefmt.py
 // writes it ("1 d 23 h", "1 h 22 min", "3 min 16 s"). At zero it shows data-countdown-done, disables the element
-// named by data-countdown-disables and reveals the one named by data-countdown-reveals.
+// named by data-countdown-disables and reveals the one named by data-countdown-reveals. One marked
+// data-countdown-refresh then fires "countdown-reached", on which the region around it asks the server again
+// (the drop page turns live, the cart bar drops an expired hold): the server says what is true, JS only counts.
 var durationText = (function () {
   function two(big, bigUnit, small, smallUnit) {
     return big + " " + bigUnit + (small ? " " + small + " " + smallUnit : "");
@@ -23,6 +25,9 @@ var durationText = (function () {
     if (off) off.disabled = true;
     var on = document.getElementById(el.getAttribute("data-countdown-reveals") || "");
     if (on) on.hidden = false;
+    if (el.hasAttribute("data-countdown-refresh")) {
+      el.dispatchEvent(new CustomEvent("countdown-reached", { bubbles: true }));
+    }
   }
   function tick() {
     var now = Date.now();
@@ -62,4 +67,11 @@ document.addEventListener("submit", function (event) {
 // after an order it must show the order's link, not the form that was just sent.
 window.addEventListener("pageshow", function (event) {
   if (event.persisted && document.querySelector("[data-fresh-on-back]")) window.location.reload();
+});
+
+// On a phone the dashboard's sidebar is one row that scrolls sideways: start it at the page the person is on.
+document.addEventListener("DOMContentLoaded", function () {
+  var nav = document.querySelector(".dash-nav");
+  var here = nav && nav.querySelector('[aria-current="page"]');
+  if (here && nav.scrollWidth > nav.clientWidth) nav.scrollLeft = here.offsetLeft - nav.clientWidth / 2;
 });
