@@ -3,6 +3,7 @@
 from flask import Blueprint, abort, render_template, request
 
 from mall.clock import utcnow
+from mall.draw.services import public_draw
 from mall.drops.models import DropStatus
 from mall.drops.pricing import effective_status, mall_price_steps
 from mall.drops.services import shoppable_drop
@@ -73,6 +74,8 @@ def _drop_page(slug: str, drop_id: int, *, shared: bool) -> str:
         sell=view.sell,
         availability=availability,
         standalone=False,
+        draw=public_draw(db.session, drop),
+        now=utcnow(),
         **(cache.shared_page_context() if shared else {}),
     )
 
