@@ -200,3 +200,30 @@ def counts(session: Session, draw: Draw) -> dict[str, int]:
 def public_draw(session: Session, drop: Drop) -> Draw | None:
     """The draw the drop page shows (a drop in draw mode without one shows that entries have not been set up)."""
     return draw_of(session, drop.id) if drop.admission == AdmissionMode.DRAW else None
+
+
+def draw_figures(session: Session, drop: Drop) -> dict | None:
+    """The draw's figures for the brand's monitor and post-drop report (None: the drop has no draw)."""
+    draw = draw_of(session, drop.id)
+    if draw is None:
+        return None
+    n = counts(session, draw)
+    backfills = session.scalar(
+        select(func.count(DrawEntry.id)).where(DrawEntry.draw_id == draw.id, DrawEntry.backfill.is_(True))
+        .execution_options(**ALL)
+    )
+    drawn = n["reserve"] + n["won"] + n["bought"] + n["lapsed"] + n["lost"]
+    return {
+        "entrants": n["confirmed"] + drawn,  # confirmed entries: the ones drawn (or to be)
+        "unconfirmed": n["pending"],
+        "voided": n["voided"],
+        "winners": n["won"] + n["bought"] + n["lapsed"],
+        "holding": n["won"],
+        "buyers": n["bought"],
+        "lapsed": n["lapsed"],
+        "backfills": backfills,
+        "in_line": n["reserve"],
+        "lost": n["lost"],
+        "drawn": draw.drawn_at is not None,
+        "closed": draw.closed_at is not None,
+    }

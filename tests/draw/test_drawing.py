@@ -159,3 +159,34 @@ def test_the_brand_sees_entries_and_voids_one_before_the_draw(make, clock, clien
     assert states()["ada@example.com"] == "voided"
     again = client.submit(f"/brands/aurora/drops/{setup.drop.id}/draw/entries/{ada.id}/void")
     assert again.status_code == 409 and "already voided" in again.text
+
+
+def test_the_monitor_and_the_report_show_entrants_winners_buyers_and_backfills(make, clock, client, engine):
+    from mall.monitor.jobs import build_drop_report
+    from mall.monitor.report import build_report
+
+    setup = make_draw_drop(make, units=1)
+    owner = make.user()
+    make.member(setup.drop.tenant, owner, role="owner")
+    clock.shift(setup.at(10))
+    for name in ("ada", "bob", "cy"):
+        enter_confirmed(setup, f"{name}@example.com")
+    clock.shift(setup.at(60))
+    run_draws(db.session, engine, utcnow())
+    clock.shift(timedelta(minutes=16))
+    run_draws(db.session, engine, utcnow())  # the first win lapsed and passed on
+    winner = db.session.scalar(select(DrawEntry).where(DrawEntry.state == "won"))
+    place_order(db.session, engine, winner.win_cart_token, "draw-key-2", pickup_details(setup.pickup, winner.email),
+                [winner.win_hold_id])
+
+    client.login_as(owner)
+    monitor = client.get(f"/brands/aurora/drops/{setup.drop.id}/live").text
+    assert "3</strong> confirmed entries" in monitor
+    assert "2</strong> winners" in monitor and "1 passed on" in monitor
+    assert "1</strong> bought" in monitor and "1 not in time" in monitor
+
+    report = build_report(db.session, setup.drop, utcnow())["draw"]
+    assert (report["entrants"], report["winners"], report["buyers"], report["backfills"]) == (3, 2, 1, 1)
+    build_drop_report(setup.drop.tenant_id, setup.drop.id)
+    page = client.get(f"/brands/aurora/drops/{setup.drop.id}/report").text
+    assert "Backfills (wins passed on to the next entrant)" in page and "33% of entrants" in page
