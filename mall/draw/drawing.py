@@ -36,7 +36,9 @@ def run_draws(session: Session, engine: StockEngine, now: datetime) -> DrawRound
         select(Draw.id).where(Draw.drawn_at.is_(None), Draw.entries_close_at <= now).execution_options(**ALL)
     ).all()
     for draw_id in due:
-        drawn += make_draw(session, engine, draw_id, now)
+        winners = make_draw(session, engine, draw_id, now)
+        if winners is not None:
+            drawn, won = drawn + 1, won + winners
     open_draws = session.scalars(
         select(Draw.id).where(Draw.drawn_at.is_not(None), Draw.closed_at.is_(None)).execution_options(**ALL)
     ).all()
@@ -50,12 +52,13 @@ def run_draws(session: Session, engine: StockEngine, now: datetime) -> DrawRound
     return DrawRound(drawn, won, lapsed, closed)
 
 
-def make_draw(session: Session, engine: StockEngine, draw_id: int, now: datetime) -> bool:
-    """Reveal the seed and order the confirmed entries by it; the first in order get the units."""
+def make_draw(session: Session, engine: StockEngine, draw_id: int, now: datetime) -> int | None:
+    """Reveal the seed and order the confirmed entries by it; the first in order get the units (how many won;
+    None when the draw is not due or was made already)."""
     draw = session.scalar(select(Draw).where(Draw.id == draw_id).with_for_update().execution_options(**ALL))
     if draw is None or draw.drawn_at is not None or now < draw.draw_due_at():
         session.rollback()
-        return False
+        return None
     confirmed = session.scalars(
         select(DrawEntry.id)
         .where(DrawEntry.draw_id == draw.id, DrawEntry.state == EntryState.CONFIRMED.value)
@@ -65,9 +68,9 @@ def make_draw(session: Session, engine: StockEngine, draw_id: int, now: datetime
         _move(session, entry_id, EntryState.CONFIRMED, state=EntryState.RESERVE.value, position=position)
     draw.drawn_at = now
     session.commit()
-    award_units(session, engine, draw, now, backfill=False)
+    winners = award_units(session, engine, draw, now, backfill=False)
     _tell_reserves(session, draw)
-    return True
+    return winners
 
 
 def award_units(session: Session, engine: StockEngine, draw: Draw, now: datetime, *, backfill: bool) -> int:
