@@ -14,7 +14,7 @@ from mall.draw.emails import email_key, lost_email, reserve_email, win_email
 from mall.draw.fairness import draw_order
 from mall.draw.models import Draw, DrawEntry, EntryState
 from mall.draw.services import ALL
-from mall.drops.models import DropStatus
+from mall.drops.models import AdmissionMode, DropStatus
 from mall.drops.pricing import effective_status
 from mall.drops.stock import drop_availability
 from mall.outbox.delivery import queue_delivery
@@ -123,8 +123,8 @@ def close_lapsed_wins(session: Session, engine: StockEngine, draw: Draw) -> int:
 
 
 def close_if_over(session: Session, engine: StockEngine, draw: Draw, now: datetime) -> int:
-    """The draw ends when the drop does, when every unit is sold, or when nobody is left in line; those still in
-    line are told they did not win."""
+    """The draw ends when the drop does (or stops selling by draw), when every unit is sold, or when nobody is left
+    in line; those still in line are told they did not win."""
     status = effective_status(draw.drop, now)
     units = drop_availability(session, engine, draw.drop_id)
     in_line = _in_line(session, draw.id)
@@ -133,7 +133,8 @@ def close_if_over(session: Session, engine: StockEngine, draw: Draw, now: dateti
         .limit(1).execution_options(**ALL)
     )
     all_sold = units.units_left == 0 and units.held == 0
-    if status == DropStatus.LIVE and not all_sold and (in_line or wins_open):
+    by_draw = draw.drop.admission == AdmissionMode.DRAW  # the brand may have switched the drop to another mode
+    if status == DropStatus.LIVE and by_draw and not all_sold and (in_line or wins_open):
         return 0
     if not session.execute(
         update(Draw).where(Draw.id == draw.id, Draw.closed_at.is_(None)).values(closed_at=now)

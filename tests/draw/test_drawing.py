@@ -190,3 +190,25 @@ def test_the_monitor_and_the_report_show_entrants_winners_buyers_and_backfills(m
     build_drop_report(setup.drop.tenant_id, setup.drop.id)
     page = client.get(f"/brands/aurora/drops/{setup.drop.id}/report").text
     assert "Backfills (wins passed on to the next entrant)" in page and "33% of entrants" in page
+
+
+def test_a_drop_switched_away_from_its_draw_closes_it_and_has_no_waitlist_while_drawn(make, clock, engine):
+    from mall.waitlist import services as waitlist
+
+    setup = make_draw_drop(make, units=1)
+    clock.shift(setup.at(10))
+    for name in ("ada", "bob"):
+        enter_confirmed(setup, f"{name}@example.com")
+    clock.shift(setup.at(60))
+    run_draws(db.session, engine, utcnow())
+    try:
+        waitlist.join(db.session, engine, setup.drop, setup.variant.id, "cy@example.com")
+    except waitlist.WaitlistError as refused:
+        assert "only through its draw" in refused.message
+    else:
+        raise AssertionError("a drop sold by draw took a waitlist entry")
+
+    setup.drop.admission_mode = "open"
+    db.session.commit()
+    assert run_draws(db.session, engine, utcnow()).closed == 1
+    assert sorted(states().values()) == ["lost", "won"]
