@@ -17,7 +17,7 @@ from mall.draw.services import ALL
 from mall.drops.models import AdmissionMode, DropStatus
 from mall.drops.pricing import effective_status
 from mall.drops.stock import drop_availability
-from mall.outbox.delivery import queue_delivery
+from mall.outbox.delivery import queue_deliveries, queue_delivery
 from mall.stock.engine import StockEngine
 
 
@@ -64,8 +64,14 @@ def make_draw(session: Session, engine: StockEngine, draw_id: int, now: datetime
         .where(DrawEntry.draw_id == draw.id, DrawEntry.state == EntryState.CONFIRMED.value)
         .execution_options(**ALL)
     ).all()
-    for position, entry_id in enumerate(draw_order(draw.seed, list(confirmed)), start=1):
-        _move(session, entry_id, EntryState.CONFIRMED, state=EntryState.RESERVE.value, position=position)
+    # One executemany by primary key: the confirmed set cannot change now (entries are closed, voiding waits on the
+    # draw's row lock).
+    order = draw_order(draw.seed, list(confirmed))
+    if order:
+        session.execute(
+            update(DrawEntry).execution_options(**ALL),
+            [{"id": entry_id, "position": n, "state": EntryState.RESERVE.value} for n, entry_id in enumerate(order, 1)],
+        )
     draw.drawn_at = now
     session.commit()
     winners = award_units(session, engine, draw, now, backfill=False)
@@ -148,8 +154,7 @@ def close_if_over(session: Session, engine: StockEngine, draw: Draw, now: dateti
             session.add(lost_email(entry, draw))
             told.append(entry.id)
     session.commit()
-    for entry_id in told:
-        queue_delivery(email_key(entry_id, "lost"))
+    queue_deliveries([email_key(entry_id, "lost") for entry_id in told])
     return 1
 
 
@@ -177,8 +182,7 @@ def _tell_reserves(session: Session, draw: Draw) -> None:
         session.add(reserve_email(entry, draw))
         told.append(entry.id)
     session.commit()
-    for entry_id in told:
-        queue_delivery(email_key(entry_id, "reserve"))
+    queue_deliveries([email_key(entry_id, "reserve") for entry_id in told])
 
 
 def _in_line(session: Session, draw_id: int) -> list[DrawEntry]:
