@@ -7,7 +7,7 @@ from datetime import datetime
 
 from sqlalchemy import func, select, update
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, selectinload
 
 from mall.alerts.fraud_checks import grouped_by, normalise_address
 from mall.draw.emails import confirm_email, email_key
@@ -151,6 +151,7 @@ def entries(session: Session, draw: Draw) -> list[DrawEntry]:
     return list(session.scalars(
         select(DrawEntry).where(DrawEntry.draw_id == draw.id)
         .order_by(DrawEntry.position.is_(None), DrawEntry.position, DrawEntry.id)
+        .options(selectinload(DrawEntry.variant))
         .execution_options(**ALL)
     ))
 
