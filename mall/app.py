@@ -89,6 +89,7 @@ def _register_models() -> None:
     import mall.payments.models  # noqa: F401
     import mall.support.models  # noqa: F401
     import mall.waitlist.models  # noqa: F401
+    import mall.draw.models  # noqa: F401
     import tenants.models  # noqa: F401
 
 
@@ -129,6 +130,11 @@ def _register_blueprints(app: Flask) -> None:
     from mall.media.blueprint import bp as media_bp
 
     app.register_blueprint(media_bp)
+    from mall.draw.blueprint import bp as draw_bp
+    from mall.draw.brand_views import bp as draws_bp
+
+    app.register_blueprint(draw_bp)
+    app.register_blueprint(draws_bp)
     from mall.payments.blueprint import bp as payments_bp
     from mall.payments.operator_views import bp as operator_payments_bp
 

@@ -13,6 +13,7 @@ from rq.exceptions import StopRequested
 
 from mall.alerts.jobs import evaluate_alerts
 from mall.checkout.jobs import recover_stale_claims
+from mall.draw.jobs import run_due_draws
 from mall.drops.jobs import refresh_drop_statuses
 from mall.fulfilment.jobs import settle_parcels
 from mall.jobs.queues import JOB_TIMEOUTS
@@ -28,6 +29,7 @@ PERIODIC_JOBS = [
     (refresh_drop_statuses, "default", 30),
     (sweep_expired_holds, "high", 15),
     (offer_units_to_waitlist, "high", 15),
+    (run_due_draws, "high", 15),
     (recover_stale_claims, "high", 15),
     (deliver_queued_emails, "low", 60),
     (check_support_deadlines, "default", 60),

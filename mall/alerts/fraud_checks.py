@@ -3,8 +3,10 @@
 import hashlib
 import re
 from collections import defaultdict
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import TypeVar
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
@@ -17,6 +19,7 @@ from mall.orders.models import Order, SubOrder
 from mall.stock.activity import DropActivity
 
 NO_IP = ("", "-")
+T = TypeVar("T")
 _CHUNK = 500
 
 
@@ -157,8 +160,16 @@ def _shown(address: str, postcode: str) -> str:
 
 
 def _by_address(orders: list[RecentOrder]) -> dict[str, list[RecentOrder]]:
-    grouped: dict[str, list[RecentOrder]] = defaultdict(list)
-    for order in orders:
-        if order.address:
-            grouped[order.address].append(order)
+    return grouped_by(orders, lambda order: order.address)
+
+
+def grouped_by(rows: Iterable[T], key: Callable[[T], str]) -> dict[str, list[T]]:
+    """Rows that share a key (a normalised address, an IP), in order; a row whose key is empty or no IP is in none.
+
+    The orders' checks here and the draw's flags (mall/draw) group by the same rule."""
+    grouped: dict[str, list[T]] = defaultdict(list)
+    for row in rows:
+        value = key(row)
+        if value and value not in NO_IP:
+            grouped[value].append(row)
     return grouped

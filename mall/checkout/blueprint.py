@@ -21,6 +21,7 @@ from mall.checkout.access import (
 from mall.checkout.cart import cart_summary, load_cart
 from mall.checkout.fast_paths import hold_choice, hold_reply, skips_rate_limiter
 from mall.checkout.forms import CheckoutForm, QuantityForm
+from mall.draw.gate import draw_refusal
 from mall.drops.models import Drop
 from mall.extensions import csrf, db, limiter
 from mall.hubs.models import Hub, HubKind
@@ -69,6 +70,8 @@ def hold():
     if outcome.reason == "limit":
         limit = _per_shopper_limit(choice.drop_id) or 0
         return _hold_reply(outcome, limit_message(limit, limit - outcome.units_left), 409)
+    if outcome.reason == "not_live" and (refusal := draw_refusal(db.session, choice.drop_id)):
+        return _hold_reply(outcome, refusal, 409)  # the engine refused it: the drop sells only through its draw
     return _hold_reply(outcome, outcome.message, 409)
 
 

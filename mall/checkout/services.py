@@ -17,6 +17,7 @@ from mall.links.attribution import credit_order
 from mall.orders.models import Order, OrderLine, PaymentState, ShopperDropUnits, SubOrder
 from mall.outbox.delivery import queue_delivery
 from mall.waitlist.services import offers_bought
+from mall.draw.drawing import wins_bought
 from mall.outbox.models import OutboxEmail
 from mall.payments.brand_money import record_order_shares
 from mall.payments.offer import offered_providers
@@ -86,6 +87,7 @@ def place_order(
         record_order_shares(session, order)
         parcel_ids = placement.create_parcels(session, order, plan)
         offers_bought(session, hold_ids)  # a waitlist offer among the holds is bought with the order
+        wins_bought(session, hold_ids)  # so is a draw's win
         _sell_units(session, claimed)  # last before commit: the stock rows stay locked for as short as possible
         session.commit()
     except IntegrityError:

@@ -8,7 +8,7 @@ from collections.abc import Iterable
 from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
 
-from mall.drops.models import Drop, DropItem, DropStatus
+from mall.drops.models import AdmissionMode, Drop, DropItem, DropStatus
 from mall.stock.availability import DropAvailability, grouped_availability
 from mall.stock.engine import DropTerms, StockEngine
 
@@ -41,6 +41,7 @@ def drop_terms(session: Session, drop_id: int) -> DropTerms | None:
         tiers=[(tier.from_minute, tier.until_minute, tier.percent_off) for tier in drop.tiers],
         prices=prices,
         fallback_variant_id=fallback.id if fallback is not None else None,
+        draw_only=drop.admission == AdmissionMode.DRAW,
     )
 
 

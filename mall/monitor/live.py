@@ -14,6 +14,7 @@ from redis.exceptions import RedisError
 from sqlalchemy.orm import Session
 
 from mall.clock import utcnow
+from mall.draw.services import draw_figures
 from mall.drops.models import Drop, DropStatus
 from mall.drops.pricing import effective_status
 from mall.drops.selling import drop_sell_state
@@ -76,6 +77,7 @@ def compute_figures(session: Session, drop: Drop, now: datetime) -> dict:
         "units_left": units_left,
         "held_units": sum(h["held"] for h in hubs),
         "waitlist": waiting_per_drop(session, drop.id),  # held units include those kept for it
+        "draw": draw_figures(session, drop),  # entries, winners and purchases of a drop sold by draw
         "sold_units": sum(h["sold"] for h in hubs),
         "funnel": {"views": counts.views, "holds": counts.holds, "orders": orders},
         "minutes": _chart_minutes(session, drop, minutes, now),

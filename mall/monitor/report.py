@@ -8,7 +8,9 @@ Definitions (each is also said on the page):
 - fulfilment compares, per parcel with the drop's items, the moment the promise was kept (ready at the
   pickup point, or handed over at the door) with its committed ETA, both from the order's placing;
 - support covers the brand's threads opened about an order of the drop;
-- a repeat buyer bought (an active line) in a drop of any brand that started after this drop ended.
+- a repeat buyer bought (an active line) in a drop of any brand that started after this drop ended;
+- a draw's entrants are its confirmed entries; its buyers, the winners who bought; a backfill, a win passed on from
+  a winner who did not buy in time.
 """
 
 import statistics
@@ -19,6 +21,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from mall.catalog.models import Variant
+from mall.draw.services import draw_figures
 from mall.drops.models import Drop
 from mall.drops.pricing import discounted, tier_windows
 from mall.drops.stock import drop_availability
@@ -61,6 +64,7 @@ def build_report(session: Session, drop: Drop, now: datetime) -> dict:
         "support": _support(session, drop),
         "creators": _creators(session, drop, revenue),
         "repeat_buyers": _repeat_buyers(session, drop, lines),
+        "draw": draw_figures(session, drop),  # entrants vs buyers and backfills, for a drop sold by draw
         "minutes": minutes,
     }
 

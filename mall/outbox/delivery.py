@@ -20,6 +20,20 @@ def queue_delivery(dedupe_key: str) -> None:
         current_app.logger.exception("Could not queue email %s", dedupe_key)
 
 
+def queue_deliveries(dedupe_keys: list[str], chunk: int = 500) -> None:
+    """Many emails written in one commit (a draw's results): a job per `chunk` of them, not one each."""
+    for start in range(0, len(dedupe_keys), chunk):
+        try:
+            enqueue("default", deliver_emails, dedupe_keys[start:start + chunk])
+        except Exception:  # they stay queued; the sweep delivers them later
+            current_app.logger.exception("Could not queue %d emails", len(dedupe_keys[start:start + chunk]))
+
+
+def deliver_emails(dedupe_keys: list[str]) -> int:
+    """Safe to run twice, as deliver_email is."""
+    return sum(deliver_email(key) == "sent" for key in dedupe_keys)
+
+
 def deliver_email(dedupe_key: str) -> str:
     """Safe to run twice: only a queued email is sent, and it is marked sent in the same step."""
     email = db.session.scalar(select(OutboxEmail).where(OutboxEmail.dedupe_key == dedupe_key))

@@ -8,6 +8,7 @@ from sqlalchemy.orm import Session
 
 from mall.checkout import services as checkout
 from mall.clock import utcnow
+from mall.draw.drawing import wins_bought
 from mall.orders.models import LineStatus, Order, OrderLine, PaymentState, SubOrder
 from mall.payments import emails
 from mall.payments.models import OPEN_STATUSES, Payment, PaymentEvent, PaymentStatus
@@ -80,6 +81,7 @@ def payment_succeeded(session: Session, engine: StockEngine, payment: Payment, e
         if not intact:
             taken = _take_units_again(session, engine, payment, order)
         parcel_ids = checkout.confirm_paid_order(session, order)
+        wins_bought(session, holds)  # a draw's win paid by card is bought now
     except checkout.CheckoutError:
         session.rollback()
         for variant_id, hub_id, quantity in taken:

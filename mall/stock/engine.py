@@ -60,6 +60,7 @@ class DropTerms:
     tiers: list[tuple[int, int | None, int]]  # (from minute, until minute or None, percent off)
     prices: dict[int, int]  # variant id -> price in cents, for each of the drop's items (and its fallback)
     fallback_variant_id: int | None = None  # holdable like an item, but not counted in the drop's units left
+    draw_only: bool = False  # sold through a draw: only reserve_for_draw holds its units, place_hold refuses
 
 
 DropTermsReader = Callable[[Session, int], DropTerms | None]
@@ -287,6 +288,18 @@ class StockEngine:
                 break
         return HoldOutcome(False, "unavailable")
 
+    # -- a draw's winners (mall/draw keeps the entries) ---------------------------------------------
+    def reserve_for_draw(self, drop_id: int, variant_id: int, cart: str, minutes: int, *, now=None) -> HoldOutcome:
+        """A draw winner's one-unit hold from the free units, in `cart`, for `minutes`; only in a drop sold by draw."""
+        _one_token(cart)
+        for _ in range(2):
+            outcome = self._run("reserve_for_draw", drop_id, variant_id, cart, minutes * 60_000, now or now_ms())
+            if outcome is not RELOAD:
+                return outcome
+            if not self.load_drop(drop_id):
+                break
+        return HoldOutcome(False, "unavailable")
+
     def hand_over_hold(self, from_cart: str, to_cart: str, hold_id: str) -> bool:
         """An active hold moves to another cart (a waitlist offer, into the shopper's own cart)."""
         _one_token(to_cart)
@@ -322,7 +335,8 @@ class StockEngine:
             "ends": ends,
             "hold_ms": terms.hold_minutes * 60_000,
             "limit": terms.per_shopper_limit,
-            "open": "1" if terms.open else "0",
+            # place_hold takes "1" only; a draw's winners get their holds through reserve_for_draw ("draw")
+            "open": ("draw" if terms.draw_only else "1") if terms.open else "0",
             "tiers": _tiers(terms.tiers, starts, ends),
             "variants": ",".join(str(v) for v in items),  # what drop_units_left counts: the items, not the fallback
         }

@@ -126,6 +126,7 @@ PARSERS = {
     "drop_units_left": _units_left,  # None: the drop is not loaded
     "offer_from_pool": _offer_from_pool,  # a waitlist offer's hold, like place_hold's
     "units_returned": _count,
+    "reserve_for_draw": _place_hold,  # a draw winner's hold, like place_hold's
     "hand_over_hold": _count,  # 1: the hold is in the new cart now
     "waitlist_joined": _count,  # shoppers now waiting for the variant
     "waitlist_left": _count,  # pool units that went on sale (the last waiting shopper left)

@@ -558,6 +558,48 @@ local function release_claimed_holds(a)
 end
 handlers.release_claimed_holds = release_claimed_holds
 
+-- ARGV: drop, variant, cart, hold_ms, now_ms : a draw winner's one-unit hold from the free units, in a fresh cart, for
+-- the draw's purchase window, at the drop's price now. Only in a drop sold by draw (config open = 'draw', where
+-- place_hold refuses everyone), and only while it is live.
+local function reserve_for_draw(a)
+  local drop, variant, cart, now = a[1], a[2], a[3], a[5] + 0
+  local f = redis.call('HMGET', 'fm:drop:' .. drop, 'starts', 'ends', 'tiers', 'v:' .. variant .. ':price',
+    'v:' .. variant .. ':hubs', 'open')
+  if not f[1] then return {'reload'} end
+  if not f[4] then return {'err', 'not_in_drop', 0} end
+  if f[6] ~= 'draw' or now < f[1] + 0 or now >= f[2] + 0 then return {'err', 'not_live', 0} end
+  reclaim(a[5], '25')
+  local hubs, keys = {}, {}
+  for hub in string.gmatch(f[5], '(%d+)') do
+    hubs[#hubs + 1] = hub
+    keys[#keys + 1] = 'fm:avail:' .. variant .. ':' .. hub
+  end
+  if #keys == 0 then return {'err', 'sold_out', 0} end
+  local chosen, total = nil, 0
+  for i, left in ipairs(redis.call('MGET', unpack(keys))) do
+    if not left then return {'reload'} end
+    left = left + 0
+    total = total + left
+    if not chosen and left >= 1 then chosen = hubs[i] end
+  end
+  if not chosen then return {'err', 'sold_out', total} end
+  local price = f[4] + 0
+  price = price - math.floor((price * tier_percent(f[3], now) + 50) / 100)
+  local expires = int(now + a[4])
+  local id = int(redis.call('INCR', 'fm:seq'))
+  redis.call('DECR', 'fm:avail:' .. variant .. ':' .. chosen)
+  redis.call('INCR', 'fm:held:' .. variant .. ':' .. chosen)
+  put_hold(id, {drop = drop, variant = variant, hub = chosen, qty = '1', cart = cart, price = int(price),
+    expires = expires, hold_ms = a[4], ip = '-', state = 'active', extended = '0', claimed_by = '-'})
+  redis.call('ZADD', 'fm:exp', expires, id)
+  redis.call('ZADD', 'fm:heldtil', 'GT', expires, variant)
+  local ckey, keep_until = 'fm:shopper:' .. cart, int(f[2] + 86400000)
+  redis.call('HSET', ckey, 'h:' .. id, '1', 'l:' .. drop, '1', 'n:' .. drop, '1', 'until', keep_until)
+  redis.call('PEXPIREAT', ckey, keep_until)
+  return {'ok', id, chosen, int(price), expires, int(total - 1)}
+end
+handlers.reserve_for_draw = reserve_for_draw
+
 -- args: the operation's name, then its own arguments
 local function run(args)
   local handler = handlers[args[1]]

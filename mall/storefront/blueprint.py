@@ -3,6 +3,7 @@
 from flask import Blueprint, abort, current_app, render_template, request, send_from_directory
 
 from mall.clock import utcnow
+from mall.draw.services import public_draw
 from mall.drops.models import DropStatus
 from mall.drops.pricing import effective_status, mall_price_steps
 from mall.drops.services import shoppable_drop
@@ -83,6 +84,8 @@ def _drop_page(slug: str, drop_id: int, *, shared: bool) -> str:
         availability=availability,
         standalone=False,
         preview=previews.drop_preview(brand, view),
+        draw=public_draw(db.session, drop),
+        now=utcnow(),
         **(cache.shared_page_context() if shared else {}),
     )
 

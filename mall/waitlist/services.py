@@ -13,7 +13,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from mall.clock import utcnow
-from mall.drops.models import Drop, DropStatus
+from mall.drops.models import AdmissionMode, Drop, DropStatus
 from mall.drops.pricing import effective_status
 from mall.outbox.delivery import queue_delivery
 from mall.stock.availability import variant_units_left
@@ -34,6 +34,8 @@ def join(session: Session, engine: StockEngine, drop: Drop, variant_id: int, ema
     """A shopper joins the line for an item nobody can hold right now; joining twice keeps their place."""
     if effective_status(drop, utcnow()) != DropStatus.LIVE:
         raise WaitlistError("The waitlist is open only while the drop is live.")
+    if drop.admission == AdmissionMode.DRAW:  # units a winner leaves unbought go to the draw's next entrant
+        raise WaitlistError("This drop sells only through its draw: it has no waitlist.")
     if variant_id not in {item.variant_id for item in drop.items}:
         raise WaitlistError("That item is not part of this drop.", 404)
     if variant_units_left(session, engine, [variant_id])[variant_id] > 0:
