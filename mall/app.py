@@ -68,6 +68,7 @@ def _connect_stock(app: Flask) -> None:
 
 def _register_models() -> None:
     import mall.accounts.models  # noqa: F401
+    import mall.admission.models  # noqa: F401
     import mall.alerts.models  # noqa: F401
     import mall.catalog.models  # noqa: F401
     import mall.stock.models  # noqa: F401
@@ -123,6 +124,10 @@ def _register_blueprints(app: Flask) -> None:
 
     app.register_blueprint(payments_bp)
     app.register_blueprint(operator_payments_bp)
+    from mall.admission.blueprint import bp as admission_bp, operator_bp as operator_admission_bp
+
+    app.register_blueprint(admission_bp)
+    app.register_blueprint(operator_admission_bp)
 
 
 def _register_errors(app: Flask) -> None:

@@ -11,6 +11,7 @@ from redis import Redis
 from rq.cron import CronScheduler
 from rq.exceptions import StopRequested
 
+from mall.admission.jobs import admit_from_lines
 from mall.alerts.jobs import evaluate_alerts
 from mall.checkout.jobs import recover_stale_claims
 from mall.drops.jobs import refresh_drop_statuses
@@ -28,6 +29,7 @@ PERIODIC_JOBS = [
     (refresh_drop_statuses, "default", 30),
     (sweep_expired_holds, "high", 15),
     (offer_units_to_waitlist, "high", 15),
+    (admit_from_lines, "high", 2),  # the waiting rooms' admission tick
     (recover_stale_claims, "high", 15),
     (deliver_queued_emails, "low", 60),
     (check_support_deadlines, "default", 60),
