@@ -102,5 +102,5 @@ def line_page(view: dict, snapshot: Snapshot, units: DropUnitsNow | None, *, now
         state = SellState(view["state"])
     else:
         state = stock_state(Availability(free=units.free, held=units.held))  # the sell state's own rule
-    free, held = (units.free, units.held) if units else (0, 0)
+    free, held = (units.free, units.held) if units else (view["free"], view["held"])
     return LinePage(view, snapshot, state, free, held, now)

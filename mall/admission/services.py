@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
 from redis import Redis
+from redis.exceptions import RedisError
 from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
 
@@ -80,6 +81,7 @@ def publish(session: Session, engine: StockEngine, drop: Drop, now: datetime) ->
         "title": drop.title, "starts_at": iso_utc(drop.starts_at), "ends_at": iso_utc(drop.ends_at),
         "starts_ms": epoch_ms(drop.starts_at), "ends_ms": epoch_ms(drop.ends_at),
         "cancelled": drop.status == DropStatus.CANCELLED, "queued": queued, "state": str(sell.state),
+        "free": sell.free, "held": sell.held,  # as published; the line page reads the engine's live counters
         "per_shopper_limit": drop.per_shopper_limit, "waitlist_offer_minutes": drop.waitlist_offer_minutes,
         "hold_minutes": drop.hold_minutes,
         "heroes": [
@@ -211,5 +213,12 @@ def run_tick(session: Session, engine: StockEngine, now: datetime | None = None)
     return done
 
 
-def queue_figures(redis: Redis, drop_id: int) -> dict:
-    return WaitingRoom(redis, drop_id).figures()
+def line_figures(redis: Redis, drop: Drop) -> dict | None:
+    """The line's figures for the brand (in line, admitted per minute, waits), or None for a drop that never had
+    one (or when Redis cannot say)."""
+    try:
+        figures = WaitingRoom(redis, drop.id).figures()
+    except RedisError:
+        return None
+    had_line = drop.admission == AdmissionMode.QUEUE or redis.exists(key(drop.id, "auto")) or figures["admitted"]
+    return figures if had_line else None

@@ -13,6 +13,7 @@ from flask import current_app, render_template
 from redis.exceptions import RedisError
 from sqlalchemy.orm import Session
 
+from mall.admission.services import line_figures
 from mall.clock import utcnow
 from mall.drops.models import Drop, DropStatus
 from mall.drops.pricing import effective_status
@@ -76,6 +77,7 @@ def compute_figures(session: Session, drop: Drop, now: datetime) -> dict:
         "units_left": units_left,
         "held_units": sum(h["held"] for h in hubs),
         "waitlist": waiting_per_drop(session, drop.id),  # held units include those kept for it
+        "line": line_figures(redis_client(), drop),  # None unless the drop has (or had) a waiting room
         "sold_units": sum(h["sold"] for h in hubs),
         "funnel": {"views": counts.views, "holds": counts.holds, "orders": orders},
         "minutes": _chart_minutes(session, drop, minutes, now),

@@ -18,10 +18,12 @@ from datetime import datetime, timedelta
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from mall.admission.services import line_figures
 from mall.catalog.models import Variant
 from mall.drops.models import Drop
 from mall.drops.pricing import discounted, tier_windows
 from mall.drops.stock import drop_availability
+from mall.extensions import redis_client
 from mall.fulfilment.models import Parcel, ParcelItem
 from mall.monitor import queries
 from mall.monitor.activity_log import stored_minutes
@@ -61,6 +63,7 @@ def build_report(session: Session, drop: Drop, now: datetime) -> dict:
         "support": _support(session, drop),
         "creators": _creators(session, drop, revenue),
         "repeat_buyers": _repeat_buyers(session, drop, lines),
+        "line": line_figures(redis_client(), drop),  # how long people waited, if the drop had a line
         "minutes": minutes,
     }
 

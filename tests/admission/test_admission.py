@@ -201,3 +201,27 @@ def test_the_operator_sets_the_capacity(app, make):
     assert current_settings(db.session) == RoomSettings(40, 150, 4, 30, 5)
     bad = client.submit("/operator/admission", data | {"overbook_percent": 50})
     assert bad.status_code == 422
+
+
+def test_the_brand_sees_the_line_on_the_monitor_and_the_waits_in_the_report(app, make, queue_drop, clock):
+    from datetime import timedelta
+
+    from mall.clock import utcnow
+    from mall.monitor.report import build_report
+
+    drop, _, _ = queue_drop
+    owner = make.user()
+    make.member(drop.tenant, owner, role="owner")
+    shoppers = [app.test_client() for _ in range(3)]
+    for n, shopper in enumerate(shoppers):
+        join(shopper, _line(drop), f"s{n}@example.com")
+    clock.shift(timedelta(seconds=90))
+    room_settings(overbook_percent=100)
+    _tick()  # two units: two let in after waiting 90 s, one still in line
+    brand = app.test_client()
+    brand.login_as(owner)
+    page = brand.get(f"/brands/aurora/drops/{drop.id}/live").text
+    assert 'data-figure="in-line">1' in page
+    assert "2 let in so far" in page and "median\n      1 min 30 s" in page
+    report = build_report(db.session, drop, utcnow())
+    assert report["line"]["admitted"] == 2 and report["line"]["wait_median_s"] == 90
