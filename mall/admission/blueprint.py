@@ -1,8 +1,11 @@
 """The line page (read from Redis only), joining and leaving the line, and the operator's settings."""
 
+import json
 import re
 
-from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
+from flask import (
+    Blueprint, abort, current_app, flash, get_template_attribute, redirect, render_template, request, url_for,
+)
 from flask_wtf.csrf import CSRFError
 
 from mall.accounts.access import operators_only
@@ -10,23 +13,32 @@ from mall.admission import services
 from mall.admission.forms import RoomSettingsForm
 from mall.admission.line import WaitingRoom
 from mall.admission.page import line_page
+from mall.admission.shared import drop_now
 from mall.admission.settings import FIELDS, current_settings, save_settings
 from mall.admission.tokens import cookie_name, sign_admission
 from mall.checkout.access import cart_token, client_ip, hold_token_is_valid
-from mall.extensions import csrf, db, redis_client
+from mall.extensions import csrf, db, limiter, redis_client
 from mall.links.clicks import is_real_click
-from mall.stock.access import stock_engine
 
 bp = Blueprint("admission", __name__)
 operator_bp = Blueprint("operator_admission", __name__, url_prefix="/operator")
 operator_bp.before_request(operators_only)
 
 POLL_SECONDS = 3
+
+
+def _line_poll_has_no_limit() -> bool:
+    """Flask-Limiter's public request filter: the line page's GET has no limit, so it skips resolving any (the
+    crowd's poll is the surge's most frequent request)."""
+    return request.endpoint == "admission.line" and request.method == "GET"
+
+
+limiter.request_filter(_line_poll_has_no_limit)
 EMAIL = re.compile(r"[^@\s]{1,64}@[^@\s]{1,190}\.[^@\s]{1,60}")
 
 
-def _view_or_404(slug: str, drop_id: int) -> dict:
-    view = services.published_view(drop_id)
+def _view_or_404(slug: str, drop_id: int, published: bytes | None = None) -> dict:
+    view = json.loads(published) if published is not None else services.published_view(drop_id)
     if view is None or view["slug"] != slug:
         abort(404)
     return view
@@ -35,12 +47,14 @@ def _view_or_404(slug: str, drop_id: int) -> dict:
 @bp.get("/shop/<slug>/drops/<id:drop_id>/line")
 def line(slug, drop_id):
     """The shopper's place in the line; htmx asks for the region alone every few seconds (same address)."""
-    view = _view_or_404(slug, drop_id)
     cart = cart_token()
-    snapshot = WaitingRoom(redis_client(), drop_id).snapshot(cart)
-    page = line_page(view, snapshot, stock_engine().drop_units_now(drop_id))
-    template = "admission/_line_status.html" if request.htmx else "admission/line.html"
-    body = render_template(template, page=page, view=view, drop=page.drop, poll_seconds=POLL_SECONDS)
+    published, units = drop_now(drop_id)  # the same for every shopper: this process's copy of the last moment
+    view = _view_or_404(slug, drop_id, published)
+    page = line_page(view, WaitingRoom(redis_client(), drop_id).snapshot(cart), units)  # one round trip
+    if request.htmx:
+        body = get_template_attribute("admission/_line_status.html", "region")(page, view, POLL_SECONDS)
+    else:
+        body = render_template("admission/line.html", page=page, view=view, poll_seconds=POLL_SECONDS)
     status = 286 if request.htmx and page.over else 200  # 286: htmx stops polling, nothing more will change
     response = current_app.make_response((body, status, {"Cache-Control": "no-store", "Vary": "HX-Request"}))
     if page.phase == "admitted" and cart:

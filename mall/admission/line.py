@@ -64,7 +64,6 @@ class Snapshot:
     line_length: int
     pre_queue_length: int
     admitted_lately: int  # over RATE_MINUTES minutes
-    view: bytes | None  # the drop's published view (services.py), JSON
 
 
 class WaitingRoom:
@@ -172,7 +171,6 @@ class WaitingRoom:
         now = now or now_ms()
         minute = now // 60000
         pipe = self.redis.pipeline(transaction=False)
-        pipe.get(self.k("view"))
         pipe.zcard(self.k("line"))
         pipe.zcard(self.k("pre"))
         pipe.mget([self.k(f"n:{m}") for m in range(minute - RATE_MINUTES + 1, minute + 1)])
@@ -182,10 +180,10 @@ class WaitingRoom:
             pipe.zrank(self.k("line"), cart)
             pipe.zscore(self.k("pre"), cart)
         replies = pipe.execute()
-        view, line_length, pre_length, rates, shuffled = replies[:5]
+        line_length, pre_length, rates, shuffled = replies[:4]
         place = Place()
         if cart:
-            admitted, rank, pre = replies[5:]
+            admitted, rank, pre = replies[4:]
             if admitted is not None and int(admitted) > now:
                 place = Place(admitted_until=int(admitted))
             elif rank is not None:
@@ -193,7 +191,7 @@ class WaitingRoom:
             elif pre is not None and not shuffled:
                 place = Place(pre_queue=True)
         admitted_lately = sum(int(r or 0) for r in rates)
-        return Snapshot(place, line_length, pre_length, admitted_lately, view)
+        return Snapshot(place, line_length, pre_length, admitted_lately)
 
     def figures(self, *, now=None) -> dict:
         """For the brand's monitor and report: line length, admitted per minute, waits (seconds)."""

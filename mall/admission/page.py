@@ -55,7 +55,9 @@ class LinePage:
 
     @property
     def over(self) -> bool:
-        return self.phase in ("ended", "sold_out")
+        """Nothing more will change: polling may stop. A sell-out counts once the published view (with its fallback
+        offer) says so too: until the next tick publishes it, the page keeps asking."""
+        return self.phase == "ended" or (self.phase == "sold_out" and self.view["state"] == "sold_out")
 
     @property
     def headline(self) -> str:

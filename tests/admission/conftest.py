@@ -6,6 +6,14 @@ from mall.admission.settings import RoomSettings, save_settings
 from mall.extensions import db
 
 
+@pytest.fixture(autouse=True)
+def _line_pages_read_redis_each_time(app):
+    """The line page's per-process copy (0.5 s) would hide a change made a moment before within one test."""
+    app.config["LINE_CACHE_SECONDS"] = 0
+    yield
+    app.config.pop("LINE_CACHE_SECONDS", None)
+
+
 @pytest.fixture
 def queue_drop(make):
     """A live drop in queue mode: its hero has 2 units at one micro-hub, and a fallback item has 5."""
