@@ -266,6 +266,32 @@ def admissions_after_sellout(app, drop_id: int) -> tuple[int, int]:
     return len(log), after
 
 
+def gate_cost(app, drops, calls: int = 3000) -> dict[str, float]:
+    """In-process CPU µs per call of the hold path's one admission check (admission.gate.check_hold): an open drop
+    (one Redis GET), a queued drop with a valid admission (one GET and one HMAC)."""
+    import secrets
+
+    from werkzeug.datastructures import ImmutableMultiDict
+
+    from mall.admission.gate import check_hold
+    from mall.admission.line import now_ms
+    from mall.admission.tokens import cookie_name, sign_admission
+
+    cart = secrets.token_urlsafe(32)
+    costs = {}
+    with app.test_request_context("/cart/holds", method="POST"):
+        for name in ("open", "queue"):
+            drop_id, variant_id = drops[name]
+            cookies = ImmutableMultiDict({cookie_name(drop_id): sign_admission(drop_id, cart, now_ms() + 600_000)})
+            check_hold(drop_id, variant_id, cart, cookies)  # the gate record is published on the first call
+            started = time.process_time()
+            for _ in range(calls):
+                check = check_hold(drop_id, variant_id, cart, cookies)
+            costs[name] = 1e6 * (time.process_time() - started) / calls
+            assert not check.refused
+    return costs
+
+
 def main() -> int:
     args = options()
     wrk = stack.need_wrk()
@@ -316,6 +342,7 @@ def main() -> int:
                           connections=args.connections, seconds=args.seconds),
             lambda: buyers(app, server, seeded, drops["open"], "open surge", open_buyers, False, args.seconds + 60),
         )
+        gate = gate_cost(app, drops)
     finally:
         ticker.stopped.set()
         server.stop()
@@ -334,6 +361,8 @@ def main() -> int:
         for error in b.errors[:5]:
             print(f"      error: {error}")
 
+    print(f"\nThe hold path's admission check (check_hold, in-process CPU per call): open drop {gate['open']:.0f} µs, "
+          f"queued drop with an admission {gate['queue']:.0f} µs (the hold itself: the no-crowd p50 above)")
     print("\nStock and admissions")
     for name in ("quiet", "queue", "open"):
         drop_id, variant_id = drops[name]

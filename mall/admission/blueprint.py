@@ -1,6 +1,5 @@
 """The line page (read from Redis only), joining and leaving the line, and the operator's settings."""
 
-import json
 import re
 
 from flask import (
@@ -37,8 +36,8 @@ limiter.request_filter(_line_poll_has_no_limit)
 EMAIL = re.compile(r"[^@\s]{1,64}@[^@\s]{1,190}\.[^@\s]{1,60}")
 
 
-def _view_or_404(slug: str, drop_id: int, published: bytes | None = None) -> dict:
-    view = json.loads(published) if published is not None else services.published_view(drop_id)
+def _view_or_404(slug: str, drop_id: int, published: dict | None = None) -> dict:
+    view = published if published is not None else services.published_view(drop_id)
     if view is None or view["slug"] != slug:
         abort(404)
     return view
@@ -48,9 +47,10 @@ def _view_or_404(slug: str, drop_id: int, published: bytes | None = None) -> dic
 def line(slug, drop_id):
     """The shopper's place in the line; htmx asks for the region alone every few seconds (same address)."""
     cart = cart_token()
-    published, units = drop_now(drop_id)  # the same for every shopper: this process's copy of the last moment
-    view = _view_or_404(slug, drop_id, published)
-    page = line_page(view, WaitingRoom(redis_client(), drop_id).snapshot(cart), units)  # one round trip
+    shared = drop_now(drop_id)  # the same for every shopper: this process's copy of the last moment
+    view = _view_or_404(slug, drop_id, shared.view)
+    snapshot = WaitingRoom(redis_client(), drop_id).snapshot(cart, state=shared.line)  # one round trip
+    page = line_page(view, snapshot, shared.units)
     if request.htmx:
         body = get_template_attribute("admission/_line_status.html", "region")(page, view, POLL_SECONDS)
     else:

@@ -57,6 +57,16 @@ class Place:
 
 
 @dataclass(frozen=True)
+class LineState:
+    """The line as every shopper in it sees it."""
+
+    line_length: int
+    pre_queue_length: int
+    admitted_lately: int  # over RATE_MINUTES minutes
+    shuffled: bool
+
+
+@dataclass(frozen=True)
 class Snapshot:
     """What the line page reads for one shopper, in one Redis round trip."""
 
@@ -167,7 +177,8 @@ class WaitingRoom:
         return None if value is None else int(value)
 
     # -- reading --------------------------------------------------------------------------------------
-    def snapshot(self, cart: str | None, *, now=None) -> Snapshot:
+    def line_state(self, *, now=None, with_view: bool = False) -> tuple[LineState, bytes | None]:
+        """What is the same for every shopper in line (and the drop's published view), in one round trip."""
         now = now or now_ms()
         minute = now // 60000
         pipe = self.redis.pipeline(transaction=False)
@@ -175,23 +186,34 @@ class WaitingRoom:
         pipe.zcard(self.k("pre"))
         pipe.mget([self.k(f"n:{m}") for m in range(minute - RATE_MINUTES + 1, minute + 1)])
         pipe.exists(self.k("shuffled"))
-        if cart:
-            pipe.hget(self.k("adm"), cart)
-            pipe.zrank(self.k("line"), cart)
-            pipe.zscore(self.k("pre"), cart)
+        if with_view:
+            pipe.get(self.k("view"))
         replies = pipe.execute()
         line_length, pre_length, rates, shuffled = replies[:4]
-        place = Place()
-        if cart:
-            admitted, rank, pre = replies[4:]
-            if admitted is not None and int(admitted) > now:
-                place = Place(admitted_until=int(admitted))
-            elif rank is not None:
-                place = Place(ahead=rank)
-            elif pre is not None and not shuffled:
-                place = Place(pre_queue=True)
-        admitted_lately = sum(int(r or 0) for r in rates)
-        return Snapshot(place, line_length, pre_length, admitted_lately)
+        state = LineState(line_length, pre_length, sum(int(r or 0) for r in rates), bool(shuffled))
+        return state, (replies[4] if with_view else None)
+
+    def place_of(self, cart: str | None, shuffled: bool, *, now=None) -> Place:
+        """One shopper's place, in one round trip."""
+        if not cart:
+            return Place()
+        now = now or now_ms()
+        pipe = self.redis.pipeline(transaction=False)
+        pipe.hget(self.k("adm"), cart)
+        pipe.zrank(self.k("line"), cart)
+        pipe.zscore(self.k("pre"), cart)
+        admitted, rank, pre = pipe.execute()
+        if admitted is not None and int(admitted) > now:
+            return Place(admitted_until=int(admitted))
+        if rank is not None:
+            return Place(ahead=rank)
+        return Place(pre_queue=pre is not None and not shuffled)
+
+    def snapshot(self, cart: str | None, *, now=None, state: LineState | None = None) -> Snapshot:
+        if state is None:
+            state, _ = self.line_state(now=now)
+        place = self.place_of(cart, state.shuffled, now=now)
+        return Snapshot(place, state.line_length, state.pre_queue_length, state.admitted_lately)
 
     def figures(self, *, now=None) -> dict:
         """For the brand's monitor and report: line length, admitted per minute, waits (seconds)."""
