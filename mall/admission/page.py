@@ -1,6 +1,7 @@
 """The line page's figures for one shopper, from the published view, the shopper's place and the engine's units."""
 
 from dataclasses import dataclass
+from functools import cached_property
 from datetime import UTC, datetime
 from types import SimpleNamespace
 
@@ -24,7 +25,7 @@ class LinePage:
     held: int
     now_ms: int
 
-    @property
+    @cached_property
     def drop(self):
         v = self.view
         return SimpleNamespace(id=v["drop_id"], title=v["title"], per_shopper_limit=v["per_shopper_limit"],
@@ -35,7 +36,7 @@ class LinePage:
     def place(self):
         return self.snapshot.place
 
-    @property
+    @cached_property
     def phase(self) -> str:
         """What the shopper sees first: ended, sold_out, admitted, in_line, pre_queue, upcoming (no place yet),
         join (no place, live), open (the drop needs no line)."""

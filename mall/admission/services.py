@@ -75,7 +75,9 @@ def publish(session: Session, engine: StockEngine, drop: Drop, now: datetime) ->
     sell = drop_sell_state(session, engine, drop, drop_availability(session, engine, drop.id), now)
     queued = queues(drop, redis)
     fallback = sell.fallback
-    gate = Gate(queued, drop.tenant.slug, fallback.variant.id if fallback else 0, sell.state == "sold_out") if queued else OPEN_GATE
+    gate = OPEN_GATE
+    if queued:
+        gate = Gate(True, drop.tenant.slug, fallback.variant.id if fallback else 0, sell.state == "sold_out")
     view = {
         "drop_id": drop.id, "slug": drop.tenant.slug, "brand": drop.tenant.name, "colour": drop.tenant.colour,
         "title": drop.title, "starts_at": iso_utc(drop.starts_at), "ends_at": iso_utc(drop.ends_at),
@@ -163,13 +165,15 @@ def admit(engine: StockEngine, drop_id: int, settings: RoomSettings, *, now=None
     (units free + units in holds ending soon) x overbook, and within the capacity. Nobody after the sell-out."""
     now = now or now_ms()
     room = WaitingRoom(engine.redis, drop_id)
+    # Outstanding first, units second: a hold placed between the two reads lowers both (units, then outstanding),
+    # so this order can only under-admit; the other order let one extra shopper in (benchmarks/admission.py).
+    outstanding = room.outstanding(now=now)
     units = engine.drop_units_now(drop_id, settings.expiring_seconds * 1000, now=now)
     if units is None:
         if not engine.load_drop(drop_id):
             return Admitted(drop_id, 0, 0, [])
         units = engine.drop_units_now(drop_id, settings.expiring_seconds * 1000, now=now)
     allowance = settings.allowance(units.free, units.expiring) if units else 0
-    outstanding = room.outstanding(now=now)
     carts = room.admit_next(allowance - outstanding, now + settings.admission_minutes * 60_000, now=now)
     return Admitted(drop_id, allowance, outstanding, carts)
 

@@ -111,7 +111,8 @@ def test_sold_out_reaches_everyone_in_line_with_the_fallback_and_the_waitlist(ap
         token = buyer.get_cookie("fm_cart").value
         engine = stock_engine()
         holds = [h.id for h in engine.cart_holds(token)]
-        place_order(db.session, engine, token, f"key-{token[:8]}", pickup_details(_pickup(), email=f"{token[:6]}@example.com"), holds, "127.0.0.1")
+        details = pickup_details(_pickup(), email=f"{token[:6]}@example.com")
+        place_order(db.session, engine, token, f"key-{token[:8]}", details, holds, "127.0.0.1")
     assert db.session.scalar(select(Order.id).limit(1)) is not None
     before = redis_client().zcard(f"fm:q:{drop.id}:log")
     _tick()
