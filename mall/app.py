@@ -75,6 +75,7 @@ def _connect_media(app: Flask) -> None:
 
 def _register_models() -> None:
     import mall.accounts.models  # noqa: F401
+    import mall.admission.models  # noqa: F401
     import mall.alerts.models  # noqa: F401
     import mall.media.models  # noqa: F401
     import mall.catalog.models  # noqa: F401
@@ -140,6 +141,10 @@ def _register_blueprints(app: Flask) -> None:
 
     app.register_blueprint(payments_bp)
     app.register_blueprint(operator_payments_bp)
+    from mall.admission.blueprint import bp as admission_bp, operator_bp as operator_admission_bp
+
+    app.register_blueprint(admission_bp)
+    app.register_blueprint(operator_admission_bp)
 
 
 def _register_errors(app: Flask) -> None:

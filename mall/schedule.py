@@ -11,6 +11,7 @@ from redis import Redis
 from rq.cron import CronScheduler
 from rq.exceptions import StopRequested
 
+from mall.admission.jobs import admit_from_lines
 from mall.alerts.jobs import evaluate_alerts
 from mall.checkout.jobs import recover_stale_claims
 from mall.draw.jobs import run_due_draws
@@ -30,6 +31,7 @@ PERIODIC_JOBS = [
     (sweep_expired_holds, "high", 15),
     (offer_units_to_waitlist, "high", 15),
     (run_due_draws, "high", 15),
+    (admit_from_lines, "high", 2),  # the waiting rooms' admission tick
     (recover_stale_claims, "high", 15),
     (deliver_queued_emails, "low", 60),
     (check_support_deadlines, "default", 60),

@@ -8,6 +8,8 @@ from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 from wtforms.fields.choices import SelectChoice
 
+from mall.admission.gate import check_hold
+from mall.admission.line import WaitingRoom
 from mall.checkout import services
 from mall.checkout.access import (
     cart_token,
@@ -23,7 +25,7 @@ from mall.checkout.fast_paths import hold_choice, hold_reply, skips_rate_limiter
 from mall.checkout.forms import CheckoutForm, QuantityForm
 from mall.draw.gate import draw_refusal
 from mall.drops.models import Drop
-from mall.extensions import csrf, db, limiter
+from mall.extensions import csrf, db, limiter, redis_client
 from mall.hubs.models import Hub, HubKind
 from mall.ids import is_row_id
 from mall.links.attribution import attributed_link_id
@@ -59,9 +61,14 @@ def hold():
     choice = hold_choice(form)
     if choice is None:
         return _hold_reply(None, _bad_choice_message(form.get("drop_id", "")), 422)
+    admission = check_hold(choice.drop_id, choice.variant_id, token, request.cookies)  # the drop's line, if on
+    if admission.refused:
+        return _hold_reply(None, admission.refusal, 403, line_url=admission.line_url)
     engine = stock_engine()
     outcome = engine.place_hold(choice.drop_id, choice.variant_id, token, choice.quantity, ip=client_ip())
     if outcome.ok:
+        if admission.admitted:
+            WaitingRoom(redis_client(), choice.drop_id).admission_used(token)
         if form.get("replaces"):
             engine.forget_expired(token, form["replaces"])
         return _hold_reply(outcome, "", 200)
@@ -89,16 +96,16 @@ def _bad_choice_message(drop_id: str) -> str:
     return f"Choose a quantity between 1 and {limit}, the most this drop allows per shopper."
 
 
-def _hold_reply(outcome, message: str, status: int, headers=None):
+def _hold_reply(outcome, message: str, status: int, headers=None, line_url: str = ""):
     if request.htmx:
         held = outcome is not None and outcome.ok
         # the checkout page's "Hold again" listens for this to refresh its items and re-enable "Place order"
         headers = {**(headers or {}), "HX-Trigger": "hold-placed"} if held else headers or {}
-        return hold_reply(outcome.expires_ms if held else None, message), status, headers
+        return hold_reply(outcome.expires_ms if held else None, message, line_url), status, headers
     if outcome is not None and outcome.ok:
         flash("Held for you — check out before the countdown ends.")
         return redirect(url_for("checkout.cart"), 303)
-    return render_template("checkout/hold_refused.html", message=message), status, headers or {}
+    return render_template("checkout/hold_refused.html", message=message, line_url=line_url), status, headers or {}
 
 
 @bp.get("/cart")

@@ -50,11 +50,12 @@ def hold_choice(form: MultiDict) -> HoldChoice | None:
     return None
 
 
-def hold_reply(expires_ms: int | None, message: str = "") -> str:
-    """The htmx reply to an add-to-cart: held until `expires_ms` (epoch ms), or refused with `message`."""
+def hold_reply(expires_ms: int | None, message: str = "", line_url: str = "") -> str:
+    """The htmx reply to an add-to-cart: held until `expires_ms` (epoch ms), or refused with `message` (and a link
+    back to the drop's line when it refused for want of an admission)."""
     if expires_ms is not None:
         return get_template_attribute(HOLD_REPLY, "held")(ms_iso(expires_ms), time_left(expires_ms, "Hold expired"))
-    return get_template_attribute(HOLD_REPLY, "refused")(message)
+    return get_template_attribute(HOLD_REPLY, "refused")(message, line_url)
 
 
 def skips_rate_limiter() -> bool:

@@ -6,9 +6,11 @@ from datetime import datetime, timedelta
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from mall.admission import services as admission
 from mall.catalog.services import unsold_units
 from mall.drops.models import Drop, DropItem, DropStatus, PriceTier
 from mall.drops.pricing import effective_status
+from mall.extensions import redis_client
 from mall.stock.access import stock_engine
 
 MAX_DROP_LENGTH = timedelta(days=7)
@@ -117,6 +119,7 @@ def update_drop(session: Session, drop: Drop, settings: DropSettings) -> None:
 def _settings_changed(drop: Drop) -> None:
     # The stock engine caches a drop's settings in Redis; the next hold reloads them.
     stock_engine().forget_drop(drop.id)
+    admission.forget(redis_client(), drop.id)  # its line reads the mode again
 
 
 def _apply(session: Session, drop: Drop, s: DropSettings) -> None:

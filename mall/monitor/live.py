@@ -13,6 +13,7 @@ from flask import current_app, render_template
 from redis.exceptions import RedisError
 from sqlalchemy.orm import Session
 
+from mall.admission.services import line_figures
 from mall.clock import utcnow
 from mall.draw.services import draw_figures
 from mall.drops.models import Drop, DropStatus
@@ -78,6 +79,7 @@ def compute_figures(session: Session, drop: Drop, now: datetime) -> dict:
         "held_units": sum(h["held"] for h in hubs),
         "waitlist": waiting_per_drop(session, drop.id),  # held units include those kept for it
         "draw": draw_figures(session, drop),  # entries, winners and purchases of a drop sold by draw
+        "line": line_figures(redis_client(), drop),  # None unless the drop has (or had) a waiting room
         "sold_units": sum(h["sold"] for h in hubs),
         "funnel": {"views": counts.views, "holds": counts.holds, "orders": orders},
         "minutes": _chart_minutes(session, drop, minutes, now),

@@ -20,11 +20,13 @@ from datetime import datetime, timedelta
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from mall.admission.services import line_figures
 from mall.catalog.models import Variant
 from mall.draw.services import draw_figures
 from mall.drops.models import Drop
 from mall.drops.pricing import discounted, tier_windows
 from mall.drops.stock import drop_availability
+from mall.extensions import redis_client
 from mall.fulfilment.models import Parcel, ParcelItem
 from mall.monitor import queries
 from mall.monitor.activity_log import stored_minutes
@@ -65,6 +67,7 @@ def build_report(session: Session, drop: Drop, now: datetime) -> dict:
         "creators": _creators(session, drop, revenue),
         "repeat_buyers": _repeat_buyers(session, drop, lines),
         "draw": draw_figures(session, drop),  # entrants vs buyers and backfills, for a drop sold by draw
+        "line": line_figures(redis_client(), drop),  # how long people waited, if the drop had a line
         "minutes": minutes,
     }
 

@@ -21,7 +21,7 @@ from mall.redis_setup import LuaScript
 from mall.stock import ledger
 from mall.stock.models import StockLevel
 from mall.stock.records import hold_key, lua_hold_record, read_holds
-from mall.stock.replies import PARSERS, RELOAD, Claim, HoldOutcome, Taken, text
+from mall.stock.replies import PARSERS, RELOAD, Claim, DropUnitsNow, HoldOutcome, Taken, text
 
 SCRIPT = lua_hold_record() + Path(__file__).with_name("scripts.lua").read_text()
 
@@ -225,6 +225,11 @@ class StockEngine:
     def drop_units_left(self, drop_id: int) -> int | None:
         """Units free to hold now over a drop's items and hubs, read atomically; None while the drop is not loaded."""
         return self._run("drop_units_left", drop_id)
+
+    def drop_units_now(self, drop_id: int, soon_ms: int = -1, *, now=None) -> DropUnitsNow | None:
+        """Free and held units over a drop's items, and (soon_ms >= 0) those in active holds ending within soon_ms,
+        read atomically; None while the drop is not loaded. What a waiting room admits against."""
+        return self._run("drop_units_now", drop_id, now or now_ms(), soon_ms)
 
     def holds_last_expiry(self, variant_ids: list[int]) -> dict[int, int | None]:
         """When the last hold on each variant expires at the latest (ms; None: no hold recorded), in one Redis read.

@@ -105,6 +105,21 @@ def _units_left(reply, *_) -> int | None:
     return None if int(reply) < 0 else int(reply)
 
 
+class DropUnitsNow(NamedTuple):
+    """A drop's items' units in Redis now: free to hold, held (waitlist pool included), and of the held those
+    in holds that end soon (they may come back)."""
+
+    free: int
+    held: int
+    expiring: int
+
+
+def _drop_units_now(reply, *_) -> DropUnitsNow | None:
+    if int(reply[0]) < 0:
+        return None
+    return DropUnitsNow(*(int(x) for x in reply))
+
+
 def _taken(reply, *_) -> Taken:
     return Taken(int(reply))
 
@@ -124,6 +139,7 @@ PARSERS = {
     "reconcile": _count,  # the correction made (0: none)
     "take_available": _taken,
     "drop_units_left": _units_left,  # None: the drop is not loaded
+    "drop_units_now": _drop_units_now,  # None: the drop is not loaded
     "offer_from_pool": _offer_from_pool,  # a waitlist offer's hold, like place_hold's
     "units_returned": _count,
     "reserve_for_draw": _place_hold,  # a draw winner's hold, like place_hold's

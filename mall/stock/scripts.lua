@@ -422,6 +422,33 @@ local function drop_units_left(a)
   return total
 end
 
+-- ARGV: drop, now_ms, soon_ms: the drop's items' units in one read: {free, held (waitlist pool included), units in
+-- active holds that end before now + soon_ms (they may come back)}; soon_ms < 0 skips that count; {-1}: not loaded
+local function drop_units_now(a)
+  local cfg = 'fm:drop:' .. a[1]
+  local variants = redis.call('HGET', cfg, 'variants')
+  if not variants or variants == '' then return {-1} end
+  local free, held, items = 0, 0, {}
+  for v in string.gmatch(variants, '(%d+)') do
+    items[v] = true
+    for hub in string.gmatch(redis.call('HGET', cfg, 'v:' .. v .. ':hubs') or '', '(%d+)') do
+      local left = redis.call('GET', 'fm:avail:' .. v .. ':' .. hub)
+      if not left then return {-1} end
+      free = free + math.max(tonumber(left), 0)
+      held = held + tonumber(redis.call('GET', 'fm:held:' .. v .. ':' .. hub) or '0')
+        + tonumber(redis.call('GET', 'fm:back:' .. v .. ':' .. hub) or '0')
+    end
+  end
+  local expiring, soon = 0, tonumber(a[3])
+  if soon >= 0 then
+    for _, id in ipairs(redis.call('ZRANGEBYSCORE', 'fm:exp', '-inf', int(tonumber(a[2]) + soon))) do
+      local h = get_hold(id)
+      if h and h.drop == a[1] and h.state == 'active' and items[h.variant] then expiring = expiring + tonumber(h.qty) end
+    end
+  end
+  return {free, held, expiring}
+end
+
 -- Waitlist operations (mall/waitlist). fm:waiting:<v> counts the variant's waiting shoppers; while it is above 0,
 -- give_back keeps returned units in fm:back:<v>:<h>, and each offer moves one of them into a hold for a fresh cart.
 
@@ -536,7 +563,7 @@ end
 local handlers = {
   waitlist_joined = waitlist_joined, waitlist_left = waitlist_left, waitlist_recount = waitlist_recount,
   offer_from_pool = offer_from_pool, units_returned = units_returned, hand_over_hold = hand_over_hold,
-  drop_units_left = drop_units_left,
+  drop_units_left = drop_units_left, drop_units_now = drop_units_now,
   reconcile = reconcile,
   take_available = take_available, cart_units_back = cart_units_back,
   place_hold = place_hold, release_hold = release_hold, extend_hold = extend_hold, resize_hold = resize_hold,

@@ -2,6 +2,8 @@
 
 from flask import Blueprint, abort, current_app, render_template, request, send_from_directory
 
+from mall.admission.drop_page import line_notice
+from mall.checkout.access import cart_token
 from mall.clock import utcnow
 from mall.draw.services import public_draw
 from mall.drops.models import DropStatus
@@ -58,17 +60,21 @@ def brand(slug):
 
 @bp.get("/shop/<slug>/drops/<id:drop_id>")
 def drop(slug, drop_id):
+    real = is_real_click(request.method, request.user_agent.string)  # crawlers and HEADs are not shoppers
+    line = line_notice(drop_id, cart_token(), request.cookies, real)  # a queued drop: the line, not the buy box
     if cache.is_anonymous_view():
-        body, _ = cache.shared_rendering(("drop", slug, drop_id), lambda: (_drop_page(slug, drop_id, shared=True), 200))
+        body, _ = cache.shared_rendering(
+            ("drop", slug, drop_id, line is not None), lambda: (_drop_page(slug, drop_id, shared=True, line=line), 200)
+        )
         body = cache.with_own_tokens(body)
     else:
-        body = _drop_page(slug, drop_id, shared=False)
-    if is_real_click(request.method, request.user_agent.string):  # crawlers and HEADs are not shoppers
+        body = _drop_page(slug, drop_id, shared=False, line=line)
+    if real:
         drop_activity().record_view(drop_id)  # a copy is only ever rendered for a shoppable drop
     return body
 
 
-def _drop_page(slug: str, drop_id: int, *, shared: bool) -> str:
+def _drop_page(slug: str, drop_id: int, *, shared: bool, line=None) -> str:
     """The drop page; `shared` renders the copy every anonymous shopper gets (stock read fresh, token left out)."""
     brand = _brand_or_404(slug)
     drop = _drop_or_404(brand, drop_id)
@@ -86,6 +92,7 @@ def _drop_page(slug: str, drop_id: int, *, shared: bool) -> str:
         preview=previews.drop_preview(brand, view),
         draw=public_draw(db.session, drop),
         now=utcnow(),
+        line=line if line is not None and line.slug == brand.slug else None,
         **(cache.shared_page_context() if shared else {}),
     )
 

@@ -1,0 +1,1 @@
+"""The waiting room: a drop's line in Redis, stock-aware admission, and the admission a hold needs while it runs."""
