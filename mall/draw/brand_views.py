@@ -9,7 +9,6 @@ from mall.draw import services
 from mall.draw.forms import ButtonForm, DrawSettingsForm
 from mall.drops.models import Drop
 from mall.extensions import db
-from mall.ids import is_row_id
 from mall.rendering import render_page
 from tenants.dashboard import MANAGERS, brand_blueprint, requires_role
 from tenants.scoping import get_for_tenant_or_404
@@ -37,17 +36,17 @@ def settings(drop_id: int):
     return _page(drop, draw, form, None, 200)
 
 
-@bp.post("/drops/<id:drop_id>/draw/entries/<entry_id>/void")
+@bp.post("/drops/<id:drop_id>/draw/entries/<id:entry_id>/void")
 @requires_role(*MANAGERS)
-def void(drop_id: int, entry_id: str):
+def void(drop_id: int, entry_id: int):
     drop = get_for_tenant_or_404(Drop, drop_id)
     draw = services.draw_of(db.session, drop.id)
-    if draw is None or not (entry_id.isdigit() and is_row_id(int(entry_id))):
+    if draw is None:
         return _page(drop, draw, _settings_form(drop, draw), "No such entry in this draw.", 404)
     if not ButtonForm().validate():
         return _page(drop, draw, _settings_form(drop, draw), "The form's token expired: reload and try again.", 400)
     try:
-        services.void(db.session, draw, int(entry_id), utcnow())
+        services.void(db.session, draw, entry_id, utcnow())
     except services.DrawError as error:
         return _page(drop, draw, _settings_form(drop, draw), error.message, error.status)
     flash(f"Entry #{entry_id} is voided: it will not be drawn.")

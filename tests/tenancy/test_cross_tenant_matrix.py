@@ -16,7 +16,9 @@ ID_PARAMS = (
     "drop_id", "product_id", "variant_id", "sub_order_id", "line_id", "membership_id",
     "thread_id", "reply_id", "alert_id",  # support inbox; alert_id also names brand alerts (mall/alerts)
     "partnership_id",  # creator programme
+    "entry_id",  # a draw's entry (mall/draw)
 )
+NAMED_PARAMS = {"slot": "logo"}  # a brand picture's slot (logo or banner): a name every brand has, not a row
 
 
 @pytest.fixture
@@ -45,7 +47,31 @@ def brand_a_rows(make, engine):
         "membership_id": membership.id,
         **support,
         "partnership_id": _partnership(make, brand),
+        "entry_id": _draw_entry(make, brand, variant),
+        **NAMED_PARAMS,
     }
+
+
+def _draw_entry(make, brand, variant) -> int:
+    """A confirmed entry in a draw of brand A (mall/draw), for a drop starting tomorrow."""
+    from mall.clock import utcnow
+    from mall.draw.models import Draw, DrawEntry
+
+    drop = make.drop(brand, [variant], starts_in=timedelta(days=1))
+    now = utcnow()
+    draw = Draw(
+        tenant_id=brand.id, drop_id=drop.id, entries_open_at=now, entries_close_at=now + timedelta(hours=12),
+        seed="0" * 64, seed_hash="1" * 64,
+    )
+    db.session.add(draw)
+    db.session.flush()
+    entry = DrawEntry(
+        tenant_id=brand.id, draw_id=draw.id, drop_id=drop.id, variant_id=variant.id, email="entrant@example.com",
+        cart_token="cart-entrant", confirmed_at=now, state="confirmed",
+    )
+    db.session.add(entry)
+    db.session.commit()
+    return entry.id
 
 
 def _partnership(make, brand) -> int:
@@ -90,7 +116,7 @@ def _brand_alert(brand, drop, alert_id: int) -> None:
 def _dashboard_rules(app):
     rules = [r for r in app.url_map.iter_rules() if r.rule.startswith("/brands/<slug>")]
     assert len(rules) >= 20, "the matrix must cover the whole dashboard"
-    unknown = {arg for r in rules for arg in r.arguments} - {"slug", *ID_PARAMS}
+    unknown = {arg for r in rules for arg in r.arguments} - {"slug", *ID_PARAMS, *NAMED_PARAMS}
     assert not unknown, f"add these URL parameters to the matrix: {unknown}"
     return rules
 
