@@ -59,7 +59,7 @@ def test_a_brand_uploads_a_product_picture_and_shoppers_see_it_on_the_drop(open_
 
     shopper = open_page()
     shopper.goto(f"/shop/acme/drops/{drop.id}")
-    hero = shopper.locator(".hero-card").get_by_role("img", name="Heavy tee")
+    hero = shopper.locator(".hero-media").get_by_role("img", name="Heavy tee")  # beside the title, above the buy box
     expect(hero).to_be_visible()
     shopper.wait_for_function("img => img.complete && img.naturalWidth > 0", arg=hero.element_handle())
     source = hero.evaluate("img => img.currentSrc")
@@ -69,6 +69,8 @@ def test_a_brand_uploads_a_product_picture_and_shoppers_see_it_on_the_drop(open_
     assert chosen >= min(screen, 640) or chosen == 1280  # sharp on this screen, and no larger than it needs
     box = hero.bounding_box()
     assert box["width"] <= screen and box["height"] > 100
+    buy = shopper.get_by_role("button", name="Add to cart").first.bounding_box()
+    assert buy["y"] + buy["height"] <= shopper.viewport_size["height"]  # the picture leaves the buy box on the first screen
 
     shopper.goto("/")
     card = shopper.locator("article.drop-card", has_text="Heavy tee drop")
