@@ -2,7 +2,6 @@
 
 from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
 from flask_wtf.csrf import CSRFError
-from sqlalchemy import select
 
 from mall.checkout.access import cart_token, client_ip, hold_token_is_valid, use_cart
 from mall.clock import utcnow
@@ -12,7 +11,7 @@ from mall.draw.forms import ButtonForm, EntryForm
 from mall.draw.links import entry_link_token, read_entry_link
 from mall.draw.models import DrawEntry, EntryState
 from mall.drops.models import Drop
-from mall.drops.services import shoppable_drop
+from mall.drops.services import shoppable_drop_by_id
 from mall.extensions import csrf, db, limiter
 from mall.stock.access import stock_engine
 from mall.templating import local_time
@@ -30,8 +29,7 @@ def _entry_limit() -> str:
 
 
 def _drop_or_404(drop_id: int) -> Drop:
-    brand_id = db.session.scalar(select(Drop.tenant_id).where(Drop.id == drop_id).execution_options(all_tenants=True))
-    drop = shoppable_drop(db.session, brand_id, drop_id) if brand_id else None
+    drop = shoppable_drop_by_id(db.session, drop_id)
     if drop is None:
         abort(404)
     return drop

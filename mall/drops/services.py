@@ -179,3 +179,10 @@ def shoppable_drop(session: Session, brand_id: int, drop_id: int, options=()) ->
     `options` are the loader options the caller's page needs (e.g. the storefront's drop_loading_options)."""
     query = select(Drop).where(Drop.id == drop_id, Drop.tenant_id == brand_id, Drop.status.not_in(HIDDEN))
     return session.scalar(query.options(*options))
+
+
+def shoppable_drop_by_id(session: Session, drop_id: int) -> Drop | None:
+    """The same, for a route that names the drop without its brand (a waitlist or draw link)."""
+    query = select(Drop.tenant_id).where(Drop.id == drop_id).execution_options(all_tenants=True)
+    brand_id = session.scalar(query)
+    return shoppable_drop(session, brand_id, drop_id) if brand_id else None

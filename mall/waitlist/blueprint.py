@@ -15,7 +15,7 @@ from sqlalchemy import select
 
 from mall.checkout.access import cart_token, client_ip, hold_token_is_valid, use_cart
 from mall.drops.models import Drop
-from mall.drops.services import shoppable_drop
+from mall.drops.services import shoppable_drop_by_id
 from mall.extensions import csrf, db, limiter
 from mall.stock.access import stock_engine
 from mall.templating import local_time
@@ -32,8 +32,7 @@ def _join_limit() -> str:
 
 
 def _drop_or_404(drop_id: int) -> Drop:
-    brand_id = db.session.scalar(select(Drop.tenant_id).where(Drop.id == drop_id).execution_options(all_tenants=True))
-    drop = shoppable_drop(db.session, brand_id, drop_id) if brand_id else None
+    drop = shoppable_drop_by_id(db.session, drop_id)
     if drop is None:
         abort(404)
     return drop
